@@ -1,0 +1,29 @@
+"""chainrule: dense neural networks in vectorized NumPy, with backpropagation written by hand.
+
+The public API, re-exported from the modules that define it::
+
+    from chainrule import Sequential, Dense, ReLU, SoftmaxCrossEntropy, Adam
+"""
+
+from . import datasets, initializers
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .callbacks import Callback, EarlyStopping, History, ProgressLogger
+from .data import minibatches, one_hot, train_val_split
+from .gradcheck import GradcheckReport, check_gradients, numerical_gradient, relative_error
+from .layers import Dense, Dropout, Layer
+from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy
+from .model import Sequential
+from .optimizers import SGD, Adam, Optimizer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Sequential", "Layer", "Dense", "Dropout",
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "Softmax",
+    "Loss", "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
+    "Optimizer", "SGD", "Adam",
+    "minibatches", "one_hot", "train_val_split",
+    "Callback", "History", "EarlyStopping", "ProgressLogger",
+    "check_gradients", "numerical_gradient", "relative_error", "GradcheckReport",
+    "datasets", "initializers", "__version__",
+]

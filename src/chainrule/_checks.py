@@ -1,0 +1,133 @@
+"""Validation helpers shared by every public boundary.
+
+Each helper raises ``ValueError`` with a message that says what went wrong, where, with the
+shapes, and how to fix it. Library code never uses ``assert`` for user input: asserts vanish
+under ``python -O``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_float_dtype(dtype: Any, where: str) -> np.dtype:
+    """Return ``dtype`` as a NumPy dtype, accepting only float32 and float64."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise ValueError(f"{where}: dtype must be float32 or float64, got {dtype!r}.") from exc
+    if dt not in FLOAT_DTYPES:
+        raise ValueError(f"{where}: dtype must be float32 or float64, got {dt}.")
+    return dt
+
+
+def positive_number(value: Any, name: str, where: str) -> float:
+    """Check ``value > 0`` and return it as a Python float."""
+    number = real_number(value, name, where)
+    if not number > 0:
+        raise ValueError(f"{where}: {name} must be > 0, got {value!r}.")
+    return number
+
+
+def real_number(value: Any, name: str, where: str) -> float:
+    """Check ``value`` is a finite real number and return it as a Python float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{where}: {name} must be a number, got {value!r}.")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: {name} must be finite, got {value!r}.")
+    return number
+
+
+def in_range(value: Any, name: str, where: str, low: float, high: float,
+             low_closed: bool = True, high_closed: bool = False) -> float:
+    """Check ``low <= value < high`` (bounds open or closed as asked); return a Python float."""
+    number = real_number(value, name, where)
+    ok_low = number >= low if low_closed else number > low
+    ok_high = number <= high if high_closed else number < high
+    if not (ok_low and ok_high):
+        interval = f"{'[' if low_closed else '('}{low}, {high}{']' if high_closed else ')'}"
+        raise ValueError(f"{where}: {name} must be in {interval}, got {value!r}.")
+    return number
+
+
+def positive_int(value: Any, name: str, where: str) -> int:
+    """Check ``value`` is an integer >= 1 and return it as ``int``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{where}: {name} must be an integer >= 1, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{where}: {name} must be an integer >= 1, got {value!r}.")
+    return int(value)
+
+
+def non_negative_int(value: Any, name: str, where: str) -> int:
+    """Check ``value`` is an integer >= 0 and return it as ``int``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{where}: {name} must be an integer >= 0, got {value!r}.")
+    return int(value)
+
+
+def as_array(data: Any, name: str, where: str, dtype: Any = None) -> np.ndarray:
+    """Convert ``data`` to an ndarray, turning conversion failures into a clear ``ValueError``."""
+    try:
+        array = np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: {name} could not be converted to a numeric array ({exc}).") from exc
+    if array.dtype == object or array.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}.")
+    return array
+
+
+def finite(array: np.ndarray, name: str, where: str) -> None:
+    """Raise if ``array`` holds NaN or inf, saying where the first bad value is."""
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        index = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"{where}: {name} contains NaN or inf (first at index {index}: {array[index]}). "
+            "Remove or impute those values before training."
+        )
+
+
+def matrix(data: Any, name: str, where: str, n_features: int | None = None,
+           dtype: Any = None) -> np.ndarray:
+    """Validate a 2-D design matrix with examples as rows: ``(m, n_features)``.
+
+    Detects the course's column layout ``(n_features, m)`` and suggests ``X.T``.
+    """
+    array = as_array(data, name, where, dtype=dtype)
+    if array.ndim != 2:
+        hint = ""
+        if array.ndim == 1:
+            hint = (f" If each value is one example with a single feature, pass {name}.reshape(-1, 1); "
+                    f"if it is one example, pass {name}.reshape(1, -1).")
+        raise ValueError(f"{where}: {name} must be 2-D (m, n_features), got shape {array.shape}.{hint}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{where}: {name} has no examples (shape {array.shape}).")
+    if n_features is not None and array.shape[1] != n_features:
+        hint = ""
+        if array.shape[0] == n_features:
+            hint = f" It looks like {name} is (n_features, m) as in the course; pass {name}.T."
+        raise ValueError(
+            f"{where}: {name} has shape {array.shape} but the first layer expects (m, {n_features})."
+            + hint
+        )
+    finite(array, name, where)
+    return array
+
+
+def same_length(X: np.ndarray, Y: np.ndarray, where: str) -> None:
+    """Check that X and Y hold the same number of examples (rows)."""
+    if X.shape[0] != Y.shape[0]:
+        hint = ""
+        if Y.ndim == 2 and Y.shape[1] == X.shape[0]:
+            hint = " Y looks like the course's (n_y, m) layout; pass Y.T."
+        raise ValueError(
+            f"{where}: X has {X.shape[0]} examples (shape {X.shape}) but Y has {Y.shape[0]} "
+            f"(shape {Y.shape}); both need examples as rows.{hint}"
+        )

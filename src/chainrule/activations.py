@@ -1,0 +1,142 @@
+"""Activations as parameter-free layers: ``A = g(Z)`` forward, ``dZ = dA * g'(Z)`` backward.
+
+Each class writes its function and its derivative next to each other, as the chain rule reads.
+All are numerically stable: no overflow warnings at |Z| = 1e4.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+import numpy as np
+
+from . import _checks
+from .layers import Layer
+
+
+class Activation(Layer):
+    """Base for elementwise activations; subclasses define ``fn`` and ``backward``."""
+
+    def __init__(self) -> None:
+        self.A: Union[np.ndarray, None] = None
+
+    def fn(self, Z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
+        self.A = self.fn(Z)
+        return self.A
+
+
+def sigmoid(Z: np.ndarray) -> np.ndarray:
+    """σ(Z) = 1 / (1 + exp(-Z)); exp overflows to inf for Z < -709, giving the exact limit 0."""
+    with np.errstate(over="ignore"):
+        A = np.exp(-Z)
+    A += 1.0
+    np.reciprocal(A, out=A)
+    return A
+
+
+class Sigmoid(Activation):
+    """A = σ(Z) = 1 / (1 + exp(-Z));  dZ = dA * A * (1 - A)."""
+
+    def fn(self, Z: np.ndarray) -> np.ndarray:
+        return sigmoid(Z)
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        A = self.A
+        self._check_backward(A, dA)
+        return dA * A * (1.0 - A)
+
+
+class Tanh(Activation):
+    """A = tanh(Z);  dZ = dA * (1 - A²)."""
+
+    def fn(self, Z: np.ndarray) -> np.ndarray:
+        return np.tanh(Z)
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        A = self.A
+        self._check_backward(A, dA)
+        return dA * (1.0 - A * A)
+
+
+class ReLU(Activation):
+    """A = max(Z, 0);  dZ = dA * [Z > 0].
+
+    ReLU'(0) is taken as 0 (the course's ``dZ[Z <= 0] = 0``); A > 0 exactly where Z > 0.
+    """
+
+    def fn(self, Z: np.ndarray) -> np.ndarray:
+        return np.maximum(Z, 0.0)
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        A = self.A
+        self._check_backward(A, dA)
+        return dA * (A > 0)
+
+
+class LeakyReLU(Activation):
+    """A = Z if Z > 0 else alpha·Z;  dZ = dA if Z > 0 else alpha·dA."""
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        super().__init__()
+        self.alpha = _checks.in_range(alpha, "alpha", f"LeakyReLU({alpha!r})", 0.0, 1.0)
+        self.positive: Union[np.ndarray, None] = None
+
+    def fn(self, Z: np.ndarray) -> np.ndarray:
+        self.positive = Z > 0
+        return np.where(self.positive, Z, self.alpha * Z)
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        self._check_backward(self.A, dA)
+        return np.where(self.positive, dA, self.alpha * dA)
+
+    def config(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+
+class Identity(Activation):
+    """A = Z;  dZ = dA. The output layer of a regression net, or a logits layer."""
+
+    def fn(self, Z: np.ndarray) -> np.ndarray:
+        return Z
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        self._check_backward(self.A, dA)
+        return dA
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    """P = exp(Z - max Z) / Σ exp(Z - max Z) along the last axis: shifting never overflows."""
+    P = Z - Z.max(axis=-1, keepdims=True)
+    np.exp(P, out=P)
+    P /= P.sum(axis=-1, keepdims=True)
+    return P
+
+
+class Softmax(Activation):
+    """P = softmax(Z) per row;  dZ = P * (dA - Σ_j dA_j P_j).
+
+    For training, prefer a linear output with ``SoftmaxCrossEntropy`` (fused, from logits):
+    it gives dZ = (P - Y)/m directly. This layer is for inference and for other losses.
+    """
+
+    def fn(self, Z: np.ndarray) -> np.ndarray:
+        return softmax(Z)
+
+    def backward(self, dA: np.ndarray) -> np.ndarray:
+        P = self.A
+        self._check_backward(P, dA)
+        return P * (dA - (dA * P).sum(axis=-1, keepdims=True))
+
+
+ACTIVATIONS: dict[str, type] = {
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "identity": Identity,
+    "linear": Identity,
+    "softmax": Softmax,
+}

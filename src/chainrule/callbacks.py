@@ -1,0 +1,141 @@
+"""Callbacks: ``History`` (a dict of per-epoch lists), ``EarlyStopping``, ``ProgressLogger``.
+
+``Sequential.fit`` calls ``on_train_begin(model)``, then ``on_epoch_end(epoch, logs)`` after each
+epoch with ``logs`` such as ``{"loss": 0.31, "accuracy": 0.9, "val_loss": ...}``, and finally
+``on_train_end(logs)``. A callback stops training by setting ``model.stop_training = True``.
+``ProgressLogger`` is the one printer in the core.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import Any, TextIO, Union
+
+import numpy as np
+
+
+class Callback:
+    """Base class with no-op hooks."""
+
+    model: Any = None
+
+    def on_train_begin(self, model: Any) -> None:
+        self.model = model
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        pass
+
+    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
+        pass
+
+    def on_train_end(self, logs: dict[str, float]) -> None:
+        pass
+
+
+class History(Callback):
+    """Per-epoch metrics: ``history.history["loss"][epoch]``; also indexable as ``history["loss"]``."""
+
+    def __init__(self, history: Union[dict[str, list[float]], None] = None) -> None:
+        self.history: dict[str, list[float]] = {k: list(v) for k, v in (history or {}).items()}
+        self.epoch: list[int] = list(range(len(next(iter(self.history.values()), []))))
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        self.epoch.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.history[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.history
+
+    def keys(self):
+        return self.history.keys()
+
+    def __repr__(self) -> str:
+        return f"History(epochs={len(self.epoch)}, keys={sorted(self.history)})"
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
+
+    ``mode`` is ``"min"`` for losses and ``"max"`` for accuracies (``"auto"`` picks by name). With
+    ``restore_best_weights`` the parameters of the best epoch are copied back in place at the end.
+    """
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
+                 mode: str = "auto", restore_best_weights: bool = True) -> None:
+        if not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be an integer >= 0, got {patience!r}.")
+        if not isinstance(min_delta, (int, float)) or min_delta < 0:
+            raise ValueError(f"EarlyStopping: min_delta must be >= 0, got {min_delta!r}.")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}.")
+        self.monitor = monitor
+        self.patience = patience
+        self.min_delta = float(min_delta)
+        self.mode = mode if mode != "auto" else ("min" if "loss" in monitor else "max")
+        self.restore_best_weights = restore_best_weights
+
+    def on_train_begin(self, model: Any) -> None:
+        super().on_train_begin(model)
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch: Union[int, None] = None
+        self.best_weights: Union[list[np.ndarray], None] = None
+        self.wait = 0
+        self.stopped_epoch: Union[int, None] = None
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        if self.monitor not in logs:
+            raise ValueError(
+                f"EarlyStopping: monitor {self.monitor!r} is not among the logged metrics {sorted(logs)}; "
+                "pass validation_data to fit to get 'val_*' metrics."
+            )
+        value = logs[self.monitor]
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = [p.copy() for p, _ in self.model.params_and_grads()]
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: dict[str, float]) -> None:
+        if self.restore_best_weights and self.best_weights is not None:
+            for (param, _), best in zip(self.model.params_and_grads(), self.best_weights):
+                param[...] = best
+
+
+class ProgressLogger(Callback):
+    """Print one line per epoch: ``epoch 3/10  loss 0.2310  accuracy 0.9420  val_loss ...  (1.2 s)``."""
+
+    def __init__(self, every: int = 1, stream: Union[TextIO, None] = None) -> None:
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"ProgressLogger: every must be an integer >= 1, got {every!r}.")
+        self.every = every
+        self.stream = stream
+
+    def on_train_begin(self, model: Any) -> None:
+        super().on_train_begin(model)
+        self.epochs = getattr(model, "planned_epochs", None)
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        if (epoch + 1) % self.every and epoch + 1 != self.epochs:
+            return
+        now = time.perf_counter()
+        total = f"/{self.epochs}" if self.epochs else ""
+        metrics = "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
+        stream = self.stream if self.stream is not None else sys.stdout
+        print(f"epoch {epoch + 1}{total}  {metrics}  ({now - self.started:.1f} s)", file=stream, flush=True)
+        self.started = now

@@ -1,0 +1,149 @@
+"""Toy data sets generated in code (no downloads), examples as rows.
+
+Every generator returns ``(X, y)`` with ``X`` (m, 2) float64 and ``y`` (m,) int64 class labels,
+and takes a ``seed`` (or an explicit ``rng``) so the same call gives the same data.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Union
+
+import numpy as np
+
+from . import _checks
+
+Normal = Callable[[int], np.ndarray]
+
+
+def _generator(seed: Union[int, None], rng: Union[np.random.Generator, None]) -> np.random.Generator:
+    return rng if rng is not None else np.random.default_rng(seed)
+
+
+def flower_from(randn: Normal, n_per_class: int = 200, radius: float = 4.0,
+                noise: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """The course's planar "flower", drawing its normals from ``randn(n)`` in the course's order.
+
+    For class j in 0, 1:  t = linspace(3.12·j, 3.12·(j+1), N) + 0.2·randn(N)
+                          r = radius·sin(4t) + 0.2·randn(N)
+                          x = (r·sin t, r·cos t),  y = j
+    ``chainrule.classic`` passes ``RandomState(1).randn`` to reproduce the course's data exactly.
+    """
+    N = _checks.positive_int(n_per_class, "n_per_class", "flower")
+    X = np.zeros((2 * N, 2))
+    y = np.zeros(2 * N, dtype=np.int64)
+    for j in range(2):
+        rows = slice(N * j, N * (j + 1))
+        t = np.linspace(j * 3.12, (j + 1) * 3.12, N) + randn(N) * noise
+        r = radius * np.sin(4 * t) + randn(N) * noise
+        X[rows] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[rows] = j
+    return X, y
+
+
+def make_flower(n_samples: int = 400, noise: float = 0.2, seed: Union[int, None] = 0,
+                rng: Union[np.random.Generator, None] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved 4-petal classes (the course's planar data set), ``n_samples`` rows."""
+    n = _checks.positive_int(n_samples, "n_samples", "make_flower")
+    gen = _generator(seed, rng)
+    return flower_from(gen.standard_normal, max(n // 2, 1), noise=noise)
+
+
+def make_moons(n_samples: int = 300, noise: float = 0.2, seed: Union[int, None] = 0,
+               rng: Union[np.random.Generator, None] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles: upper (class 0) at radius 1, lower (class 1) shifted (1, 0.5)."""
+    n = _checks.positive_int(n_samples, "n_samples", "make_moons")
+    gen = _generator(seed, rng)
+    n_outer = n // 2
+    n_inner = n - n_outer
+    outer = np.linspace(0, math.pi, n_outer)
+    inner = np.linspace(0, math.pi, n_inner)
+    X = np.r_[np.c_[np.cos(outer), np.sin(outer)], np.c_[1 - np.cos(inner), 0.5 - np.sin(inner)]]
+    y = np.r_[np.zeros(n_outer, dtype=np.int64), np.ones(n_inner, dtype=np.int64)]
+    X += noise * gen.standard_normal(X.shape)
+    return _shuffled(X, y, gen)
+
+
+def make_circles(n_samples: int = 300, noise: float = 0.05, factor: float = 0.5, seed: Union[int, None] = 0,
+                 rng: Union[np.random.Generator, None] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric circles: the outer (class 0) of radius 1, the inner (class 1) of radius ``factor``."""
+    n = _checks.positive_int(n_samples, "n_samples", "make_circles")
+    factor = _checks.in_range(factor, "factor", "make_circles", 0.0, 1.0, low_closed=False)
+    gen = _generator(seed, rng)
+    n_outer = n // 2
+    n_inner = n - n_outer
+    outer = np.linspace(0, 2 * math.pi, n_outer, endpoint=False)
+    inner = np.linspace(0, 2 * math.pi, n_inner, endpoint=False)
+    X = np.r_[np.c_[np.cos(outer), np.sin(outer)], factor * np.c_[np.cos(inner), np.sin(inner)]]
+    y = np.r_[np.zeros(n_outer, dtype=np.int64), np.ones(n_inner, dtype=np.int64)]
+    X += noise * gen.standard_normal(X.shape)
+    return _shuffled(X, y, gen)
+
+
+def make_spirals(n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, seed: Union[int, None] = 0,
+                 rng: Union[np.random.Generator, None] = None) -> tuple[np.ndarray, np.ndarray]:
+    """``n_classes`` interleaved spiral arms (CS231n's toy set): r in [0, 1], angle grows with r."""
+    n = _checks.positive_int(n_samples, "n_samples", "make_spirals")
+    k = _checks.positive_int(n_classes, "n_classes", "make_spirals")
+    gen = _generator(seed, rng)
+    per = max(n // k, 1)
+    X = np.zeros((per * k, 2))
+    y = np.repeat(np.arange(k, dtype=np.int64), per)
+    for j in range(k):
+        r = np.linspace(0.0, 1.0, per)
+        t = np.linspace(j * 4.0, (j + 1) * 4.0, per) + gen.standard_normal(per) * noise
+        X[j * per:(j + 1) * per] = np.c_[r * np.sin(t), r * np.cos(t)]
+    return _shuffled(X, y, gen)
+
+
+def make_xor(n_samples: int = 200, noise: float = 0.1, seed: Union[int, None] = 0,
+             rng: Union[np.random.Generator, None] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Points near the four corners of [-1, 1]²; class 1 where the signs of x₁ and x₂ differ."""
+    n = _checks.positive_int(n_samples, "n_samples", "make_xor")
+    gen = _generator(seed, rng)
+    corners = gen.integers(0, 2, size=(n, 2)) * 2 - 1
+    X = corners + noise * gen.standard_normal((n, 2))
+    y = (corners[:, 0] != corners[:, 1]).astype(np.int64)
+    return X, y
+
+
+def make_blobs(n_samples: int = 300, n_classes: int = 3, spread: float = 0.5, seed: Union[int, None] = 0,
+               rng: Union[np.random.Generator, None] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian blobs with centers evenly spaced on a circle of radius 2."""
+    n = _checks.positive_int(n_samples, "n_samples", "make_blobs")
+    k = _checks.positive_int(n_classes, "n_classes", "make_blobs")
+    gen = _generator(seed, rng)
+    y = np.arange(n, dtype=np.int64) % k
+    angles = 2 * math.pi * y / k
+    X = 2.0 * np.c_[np.cos(angles), np.sin(angles)] + spread * gen.standard_normal((n, 2))
+    return _shuffled(X, y, gen)
+
+
+def _shuffled(X: np.ndarray, y: np.ndarray, gen: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    order = gen.permutation(X.shape[0])
+    return X[order], y[order]
+
+
+def standardize(X: np.ndarray, mean: Union[np.ndarray, None] = None,
+                std: Union[np.ndarray, None] = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X - mean) / std per column; returns ``(X_std, mean, std)``. Pass the training mean/std for test data.
+
+    Columns with zero spread get std = 1, so they become zeros rather than NaN.
+    """
+    X = _checks.matrix(X, "X", "standardize", dtype=np.float64)
+    mean = X.mean(axis=0) if mean is None else np.asarray(mean, dtype=np.float64)
+    if std is None:
+        std = X.std(axis=0)
+        std = np.where(std > 0, std, 1.0)
+    std = np.asarray(std, dtype=np.float64)
+    return (X - mean) / std, mean, std
+
+
+GENERATORS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+    "flower": make_flower,
+    "moons": make_moons,
+    "circles": make_circles,
+    "spirals": make_spirals,
+    "xor": make_xor,
+    "blobs": make_blobs,
+}

@@ -1,0 +1,250 @@
+"""Losses: ``forward(Y_hat, Y) -> float`` and ``backward() -> dY_hat``.
+
+The loss owns the 1/m: ``backward`` returns ∂L/∂Ŷ of the *mean* loss over the m rows, so layers
+apply only the local chain rule. Each loss keeps its value next to its output-layer gradient
+(Nielsen's ``fn``/``delta``), and knows how to score accuracy for its link.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+import numpy as np
+
+from . import _checks
+from .activations import sigmoid, softmax
+
+
+class Loss:
+    """Base class: subclasses implement ``forward``, ``backward`` and ``accuracy``."""
+
+    def __init__(self) -> None:
+        self._cache: Union[tuple, None] = None
+
+    def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def backward(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
+        return self.forward(Y_hat, Y)
+
+    def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
+        """Validate targets once at a public boundary; return them as a 2-D (m, n_outputs) array."""
+        Y = _checks.as_array(Y, "Y", where)
+        if Y.ndim == 1 and n_outputs == 1:
+            Y = Y.reshape(-1, 1)
+        if Y.ndim != 2 or Y.shape[1] != n_outputs:
+            hint = ""
+            if Y.ndim == 2 and Y.shape[0] == n_outputs:
+                hint = " Y looks like the course's (n_y, m) layout; pass Y.T."
+            raise ValueError(
+                f"{where}: {type(self).__name__} expected Y of shape (m, {n_outputs}) to match the "
+                f"model output, got {Y.shape}.{hint}"
+            )
+        _checks.finite(Y, "Y", where)
+        return Y
+
+    def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
+        """Fraction of rows predicted right, or ``None`` where accuracy has no meaning."""
+        return None
+
+    def predict_labels(self, Y_hat: np.ndarray) -> np.ndarray:
+        """Class labels for the model outputs ``Y_hat`` (argmax over columns, or threshold)."""
+        if Y_hat.shape[1] == 1:
+            return (Y_hat[:, 0] > 0.5).astype(np.int64)
+        return Y_hat.argmax(axis=1)
+
+    def config(self) -> dict[str, Any]:
+        return {}
+
+    def _check_pair(self, Y_hat: np.ndarray, Y: np.ndarray) -> None:
+        if Y_hat.shape != Y.shape:
+            raise ValueError(
+                f"{type(self).__name__}: Y_hat has shape {Y_hat.shape} but Y has shape {Y.shape}; "
+                "they must match (rows are examples)."
+            )
+
+    def _saved(self) -> tuple:
+        if self._cache is None:
+            raise ValueError(f"{type(self).__name__}: backward called before forward.")
+        return self._cache
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _one_hot_accuracy(Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
+    """Argmax accuracy when Y is one-hot (Nielsen's ``evaluate``); threshold 0.5 for one column."""
+    if Y.shape[1] == 1:
+        if not np.isin(Y, (0, 1)).all():
+            return None
+        return float(np.mean((Y_hat[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
+    return float(np.mean(Y_hat.argmax(axis=1) == Y.argmax(axis=1)))
+
+
+class MeanSquaredError(Loss):
+    """Quadratic cost, averaged over the m rows.
+
+    half=True (Nielsen's quadratic cost):  L = 1/(2m) · Σ‖ŷ - y‖²,  dŶ = (Ŷ - Y) / m
+    half=False (the course's seed 004):    L = 1/m · Σ‖ŷ - y‖²,     dŶ = 2(Ŷ - Y) / m
+    """
+
+    def __init__(self, half: bool = True) -> None:
+        super().__init__()
+        self.half = bool(half)
+        self.scale = 0.5 if self.half else 1.0
+
+    def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
+        self._check_pair(Y_hat, Y)
+        diff = Y_hat - Y
+        self._cache = (diff,)
+        return self.scale * float(np.vdot(diff, diff)) / Y.shape[0]
+
+    def backward(self) -> np.ndarray:
+        (diff,) = self._saved()
+        return diff * (2.0 * self.scale / diff.shape[0])
+
+    def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
+        return _one_hot_accuracy(Y_hat, Y)
+
+    def config(self) -> dict[str, Any]:
+        return {"half": self.half}
+
+
+class BinaryCrossEntropy(Loss):
+    """Binary cross-entropy, averaged over all m·k entries (k independent sigmoid outputs).
+
+    from_logits=True (pair with a linear output; fused, never log(0)):
+        L = 1/(m·k) · Σ [max(z, 0) - z·y + log(1 + exp(-|z|))],   dZ = (σ(Z) - Y) / (m·k)
+    from_logits=False (pair with a ``Sigmoid`` output, as the course does):
+        L = -1/(m·k) · Σ [y·log(a) + (1 - y)·log(1 - a)],        dA = (A - Y) / (A(1 - A)) / (m·k)
+        A is clipped to [1e-15, 1 - 1e-15] inside the logs and the division only.
+    With k = 1 this is the course's cost ``-1/m Σ (y log a + (1-y) log(1-a))``.
+    """
+
+    clip = 1e-15
+
+    def __init__(self, from_logits: bool = False) -> None:
+        super().__init__()
+        self.from_logits = bool(from_logits)
+
+    def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
+        self._check_pair(Y_hat, Y)
+        self._cache = (Y_hat, Y)
+        if self.from_logits:
+            Z = Y_hat
+            terms = np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
+        else:
+            A = np.clip(Y_hat, self.clip, 1.0 - self.clip)
+            terms = -(Y * np.log(A) + (1.0 - Y) * np.log1p(-A))
+        return float(terms.sum()) / Y.size
+
+    def backward(self) -> np.ndarray:
+        Y_hat, Y = self._saved()
+        if self.from_logits:
+            return (sigmoid(Y_hat) - Y) / Y.size
+        A = np.clip(Y_hat, self.clip, 1.0 - self.clip)
+        return (Y_hat - Y) / (A * (1.0 - A)) / Y.size
+
+    def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
+        Y = super().prepare_targets(Y, n_outputs, where)
+        if Y.min() < 0 or Y.max() > 1:
+            raise ValueError(
+                f"{where}: BinaryCrossEntropy needs targets in [0, 1], got values from {Y.min()} to {Y.max()}. "
+                "For more than two classes use SoftmaxCrossEntropy with one output per class."
+            )
+        return Y
+
+    def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
+        threshold = 0.0 if self.from_logits else 0.5
+        return float(np.mean((Y_hat > threshold) == (Y > 0.5)))
+
+    def predict_labels(self, Y_hat: np.ndarray) -> np.ndarray:
+        threshold = 0.0 if self.from_logits else 0.5
+        labels = (Y_hat > threshold).astype(np.int64)
+        return labels[:, 0] if labels.shape[1] == 1 else labels
+
+    def config(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits}
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax and cross-entropy fused, from logits Z (m, k).
+
+    P = softmax(Z),   L = -1/m · Σ_i Σ_j Y_ij · log P_ij,   dZ = (P - Y) / m
+
+    ``backward`` is the gradient with respect to the softmax *input* Z: it never divides by a
+    probability. log P is computed as (Z - max Z) - log Σ exp(Z - max Z), so it is never log(0).
+    Y may be one-hot rows (m, k) or integer class indices (m,).
+    """
+
+    def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
+        Y = self._dense_targets(Y, Y_hat.shape)
+        self._check_pair(Y_hat, Y)
+        shifted = Y_hat - Y_hat.max(axis=1, keepdims=True)
+        log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        log_P = shifted - log_norm
+        self._cache = (np.exp(log_P), Y)
+        return -float(np.vdot(Y, log_P)) / Y.shape[0]
+
+    def backward(self) -> np.ndarray:
+        P, Y = self._saved()
+        return (P - Y) / Y.shape[0]
+
+    @staticmethod
+    def _dense_targets(Y: np.ndarray, shape: tuple) -> np.ndarray:
+        if Y.ndim == 1 and Y.dtype.kind in "iu" and len(shape) == 2 and Y.shape[0] == shape[0]:
+            if Y.size and (Y.min() < 0 or Y.max() >= shape[1]):
+                raise ValueError(
+                    f"SoftmaxCrossEntropy: class indices must be in [0, {shape[1]}), "
+                    f"got values from {Y.min()} to {Y.max()}."
+                )
+            dense = np.zeros(shape, dtype=np.float64)
+            dense[np.arange(shape[0]), Y] = 1.0
+            return dense
+        return Y
+
+    def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
+        Y = _checks.as_array(Y, "Y", where)
+        if Y.ndim == 1 and Y.dtype.kind in "iu":
+            if n_outputs < 2:
+                raise ValueError(f"{where}: SoftmaxCrossEntropy needs at least 2 outputs, the model has {n_outputs}.")
+            if Y.min() < 0 or Y.max() >= n_outputs:
+                raise ValueError(
+                    f"{where}: class indices in Y must be in [0, {n_outputs}), got values from "
+                    f"{Y.min()} to {Y.max()}. Check the output layer size."
+                )
+            return self._dense_targets(Y, (Y.shape[0], n_outputs))
+        if Y.ndim == 1:
+            raise ValueError(
+                f"{where}: SoftmaxCrossEntropy expected Y of shape (m, {n_outputs}) (one-hot rows) or "
+                f"integer class indices (m,), got {Y.shape} of dtype {Y.dtype}. If Y holds class "
+                f"indices as floats, pass Y.astype(int) or chainrule.one_hot(Y, n_classes={n_outputs})."
+            )
+        return super().prepare_targets(Y, n_outputs, where)
+
+    def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
+        truth = Y if Y.ndim == 1 else Y.argmax(axis=1)
+        return float(np.mean(Y_hat.argmax(axis=1) == truth))
+
+    def predict_labels(self, Y_hat: np.ndarray) -> np.ndarray:
+        return Y_hat.argmax(axis=1)
+
+
+def probabilities(loss: Loss, Y_hat: np.ndarray) -> np.ndarray:
+    """Map model outputs to probabilities when the loss works from logits; else return them."""
+    if isinstance(loss, SoftmaxCrossEntropy):
+        return softmax(Y_hat)
+    if isinstance(loss, BinaryCrossEntropy) and loss.from_logits:
+        return sigmoid(Y_hat)
+    return Y_hat
+
+
+LOSSES: dict[str, type] = {
+    "mse": MeanSquaredError,
+    "bce": BinaryCrossEntropy,
+    "ce": SoftmaxCrossEntropy,
+}

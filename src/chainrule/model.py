@@ -1,0 +1,270 @@
+"""``Sequential``: a stack of layers with ``fit``, ``evaluate`` and ``predict``.
+
+``fit`` wraps the canonical loop, which users may also write themselves::
+
+    for X_b, Y_b in minibatches(X, Y, batch_size, rng):
+        loss = loss_fn.forward(model.forward(X_b, training=True), Y_b)
+        model.backward(loss_fn.backward())
+        optimizer.step(model.params_and_grads())
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Sequence, Union
+
+import numpy as np
+
+from . import _checks
+from .callbacks import Callback, History, ProgressLogger
+from .data import minibatches
+from .layers import Layer
+from .losses import Loss, probabilities
+from .optimizers import Optimizer
+
+
+class Sequential:
+    """Layers applied in order: ``A = layer_L(... layer_1(X))``.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        E.g. ``[Dense(2, 4), Tanh(), Dense(4, 1)]``. Consecutive ``Dense`` sizes must agree.
+    dtype : float64 (default) or float32
+        Parameters, gradients and optimizer state use it; inputs are cast once at ``fit``,
+        ``evaluate`` and ``predict``.
+    seed : int or None
+        Seeds the model's ``np.random.Generator``, which draws every layer's initial weights
+        (in layer order), the per-epoch shuffles and the dropout masks. The same seed gives
+        bit-identical weights after training.
+    """
+
+    def __init__(self, layers: Sequence[Layer], dtype: Any = np.float64, seed: Union[int, None] = None) -> None:
+        layers = list(layers)
+        if not layers:
+            raise ValueError("Sequential: layers is empty; pass e.g. [Dense(2, 4), Tanh(), Dense(4, 1)].")
+        for i, layer in enumerate(layers, start=1):
+            if not isinstance(layer, Layer):
+                raise ValueError(f"Sequential: item {i} is {layer!r}, not a chainrule Layer.")
+        self.layers = layers
+        self.dtype = _checks.as_float_dtype(dtype, "Sequential")
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.n_features, self.n_outputs = self._check_sizes()
+        for i, layer in enumerate(layers, start=1):
+            layer.index = i
+            layer.skip_input_grad = False
+            layer.build(self.rng, self.dtype)
+        layers[0].skip_input_grad = True
+        self.history = History()
+        self.loss: Union[Loss, None] = None
+        self.optimizer: Union[Optimizer, None] = None
+        self.stop_training = False
+        self.planned_epochs: Union[int, None] = None
+
+    def _check_sizes(self) -> tuple[int, int]:
+        sized = [(i, layer) for i, layer in enumerate(self.layers, start=1) if hasattr(layer, "n_in")]
+        if not sized:
+            raise ValueError("Sequential: the model needs at least one Dense layer to know its input size.")
+        dim = sized[0][1].n_in
+        for i, layer in enumerate(self.layers, start=1):
+            n_in = getattr(layer, "n_in", None)
+            if n_in is not None and n_in != dim:
+                raise ValueError(
+                    f"Sequential: layer {i} ({layer!r}) expects {n_in} input features, but the layers "
+                    f"before it output {dim}. Make n_in of layer {i} equal {dim}."
+                )
+            dim = layer.output_dim(dim)
+        return sized[0][1].n_in, dim
+
+    # -- the three calls of the training loop -------------------------------------------------
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """A = layer_L(... layer_1(X)); X is (m, n_features), cast to the model dtype."""
+        A = np.asarray(X, dtype=self.dtype)
+        for layer in self.layers:
+            A = layer.forward(A, training)
+        return A
+
+    def backward(self, dA: np.ndarray, input_grad: bool = False) -> Union[np.ndarray, None]:
+        """Backpropagate ∂L/∂A_L through every layer, setting each layer's gradients.
+
+        Returns ∂L/∂X when ``input_grad`` is true, else ``None`` (the first layer skips that product).
+        """
+        first = self.layers[0]
+        first.skip_input_grad = not input_grad
+        try:
+            for layer in reversed(self.layers):
+                dA = layer.backward(dA)
+        finally:
+            first.skip_input_grad = True
+        return dA
+
+    def params_and_grads(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every layer's (param, grad) pairs, in layer order: [(W1, dW1), (b1, db1), ...]."""
+        return [pair for layer in self.layers for pair in layer.params_and_grads()]
+
+    def penalty(self) -> float:
+        """Sum of the layers' regularization terms, added to the loss value."""
+        return sum(layer.penalty() for layer in self.layers)
+
+    # -- training --------------------------------------------------------------------------------
+    def fit(self, X: Any, Y: Any, loss: Loss, optimizer: Optimizer, epochs: int = 1, batch_size: int = 32,
+            validation_data: Union[tuple[Any, Any], None] = None, callbacks: Iterable[Callback] = (),
+            verbose: bool = False, shuffle: bool = True) -> History:
+        """Train with mini-batch gradient descent; return the model's ``History``.
+
+        Parameters
+        ----------
+        X : array (m, n_features)
+        Y : array (m, n_outputs), or (m,) for one output or for class indices with SoftmaxCrossEntropy
+        loss : Loss, e.g. ``SoftmaxCrossEntropy()``
+        optimizer : Optimizer, e.g. ``SGD(lr=0.1)``; its state carries over between ``fit`` calls
+        epochs, batch_size : int >= 1 (``batch_size >= m`` is full-batch gradient descent)
+        validation_data : (X_val, Y_val), optional; adds ``val_loss`` and ``val_accuracy``
+        callbacks : e.g. ``[EarlyStopping()]``
+        verbose : print one line per epoch
+        shuffle : reshuffle the rows every epoch with the model's generator
+
+        Returns
+        -------
+        History
+            ``history["loss"]`` etc., one value per epoch; it keeps growing over later ``fit`` calls.
+
+        Raises
+        ------
+        FloatingPointError
+            When the loss becomes NaN or inf, naming the epoch, batch and lr.
+        """
+        where = "Sequential.fit"
+        if not isinstance(loss, Loss):
+            raise ValueError(f"{where}: loss must be a chainrule Loss such as MeanSquaredError(), got {loss!r}.")
+        if not isinstance(optimizer, Optimizer):
+            raise ValueError(f"{where}: optimizer must be a chainrule Optimizer such as SGD(lr=0.1), got {optimizer!r}.")
+        epochs = _checks.positive_int(epochs, "epochs", where)
+        batch_size = _checks.positive_int(batch_size, "batch_size", where)
+        X, Y = self._prepare(X, Y, loss, where)
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError(f"{where}: validation_data must be a pair (X_val, Y_val).")
+            X_val, Y_val = self._prepare(*validation_data, loss, f"{where} (validation_data)")
+        self.loss, self.optimizer = loss, optimizer
+        self.stop_training = False
+        self.planned_epochs = epochs
+        hooks = [self.history, *callbacks] + ([ProgressLogger()] if verbose else [])
+        for hook in hooks:
+            hook.on_train_begin(self)
+        logs: dict[str, float] = {}
+        first_epoch = len(self.history.epoch)
+        for epoch in range(first_epoch, first_epoch + epochs):
+            logs = self._train_epoch(X, Y, loss, optimizer, batch_size, shuffle, epoch)
+            if validation_data is not None:
+                logs.update({f"val_{k}": v for k, v in self._evaluate(X_val, Y_val, loss).items()})
+            for hook in hooks:
+                hook.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for hook in hooks:
+            hook.on_train_end(logs)
+        return self.history
+
+    def _train_epoch(self, X, Y, loss, optimizer, batch_size, shuffle, epoch) -> dict[str, float]:
+        total_loss, total_correct, seen, scored = 0.0, 0.0, 0, True
+        regularized = any(layer.has_penalty for layer in self.layers)
+        # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for batch, (X_b, Y_b) in enumerate(minibatches(X, Y, batch_size, self.rng if shuffle else None)):
+                Y_hat = self.forward(X_b, training=True)
+                value = loss.forward(Y_hat, Y_b) + (self.penalty() if regularized else 0.0)
+                if not math.isfinite(value):
+                    raise FloatingPointError(
+                        f"loss became {value} at epoch {epoch + 1}, batch {batch + 1} (lr={optimizer.lr}). "
+                        f"Try a smaller lr, e.g. {optimizer.lr / 10:g}, or standardize X."
+                    )
+                self.backward(loss.backward())
+                optimizer.step(self.params_and_grads())
+                m = X_b.shape[0]
+                total_loss += value * m
+                seen += m
+                if scored:
+                    accuracy = loss.accuracy(Y_hat, Y_b)
+                    scored = accuracy is not None
+                    total_correct += (accuracy or 0.0) * m
+        logs = {"loss": total_loss / seen}
+        if scored:
+            logs["accuracy"] = total_correct / seen
+        return logs
+
+    def _prepare(self, X: Any, Y: Any, loss: Loss, where: str) -> tuple[np.ndarray, np.ndarray]:
+        X = _checks.matrix(X, "X", where, n_features=self.n_features, dtype=self.dtype)
+        Y = loss.prepare_targets(Y, self.n_outputs, where)
+        _checks.same_length(X, Y, where)
+        return X, np.ascontiguousarray(Y, dtype=self.dtype)
+
+    # -- inference -------------------------------------------------------------------------------
+    def predict(self, X: Any, batch_size: int = 4096) -> np.ndarray:
+        """Model outputs for X (m, n_features), computed in batches: shape (m, n_outputs).
+
+        With a from-logits loss these are logits; ``predict_proba`` maps them to probabilities.
+        """
+        X = _checks.matrix(X, "X", "Sequential.predict", n_features=self.n_features, dtype=self.dtype)
+        batch_size = _checks.positive_int(batch_size, "batch_size", "Sequential.predict")
+        return self._predict(X, batch_size)
+
+    def _predict(self, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+        parts = [self.forward(X[i:i + batch_size]) for i in range(0, X.shape[0], batch_size)]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities: softmax or sigmoid of the logits when the training loss works from logits."""
+        return probabilities(self._require_loss(None, "predict_proba"), self.predict(X))
+
+    def predict_labels(self, X: Any) -> np.ndarray:
+        """Class labels: argmax over outputs, or output > threshold for one output."""
+        return self._require_loss(None, "predict_labels").predict_labels(self.predict(X))
+
+    def evaluate(self, X: Any, Y: Any, loss: Union[Loss, None] = None) -> dict[str, float]:
+        """Return ``{"loss": ..., "accuracy": ...}`` on (X, Y); accuracy where the loss defines it.
+
+        ``loss`` defaults to the one the model was last trained with. The loss value includes the
+        layers' regularization terms, as during training.
+        """
+        loss = self._require_loss(loss, "evaluate")
+        X, Y = self._prepare(X, Y, loss, "Sequential.evaluate")
+        return self._evaluate(X, Y, loss)
+
+    def _evaluate(self, X: np.ndarray, Y: np.ndarray, loss: Loss) -> dict[str, float]:
+        Y_hat = self._predict(X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = {"loss": loss.forward(Y_hat, Y) + self.penalty()}
+        accuracy = loss.accuracy(Y_hat, Y)
+        if accuracy is not None:
+            result["accuracy"] = accuracy
+        return result
+
+    def _require_loss(self, loss: Union[Loss, None], what: str) -> Loss:
+        loss = loss if loss is not None else self.loss
+        if loss is None:
+            raise ValueError(f"Sequential.{what}: the model has not been trained; pass loss=... explicitly.")
+        return loss
+
+    # -- description -----------------------------------------------------------------------------
+    def count_params(self) -> int:
+        return sum(p.size for p, _ in self.params_and_grads())
+
+    def summary(self) -> str:
+        """A Keras-like table: layer, output shape, parameter count. Returned, not printed."""
+        rows = [("#", "layer", "output shape", "params")]
+        dim = self.n_features
+        for layer in self.layers:
+            dim = layer.output_dim(dim)
+            n_params = sum(p.size for p, _ in layer.params_and_grads())
+            rows.append((str(layer.index), repr(layer), f"(m, {dim})", f"{n_params:,}"))
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        lines = ["  ".join(cell.ljust(w) if c < 3 else cell.rjust(w) for c, (cell, w) in enumerate(zip(r, widths)))
+                 for r in rows]
+        rule = "-" * len(lines[0])
+        total = f"total parameters: {self.count_params():,}   dtype: {self.dtype}   input: (m, {self.n_features})"
+        return "\n".join([lines[0], rule, *lines[1:], rule, total])
+
+    def __repr__(self) -> str:
+        return f"Sequential({self.layers!r}, dtype={self.dtype.name}, seed={self.seed!r})"
