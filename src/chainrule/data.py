@@ -10,22 +10,27 @@ from . import _checks
 
 
 def minibatches(X: np.ndarray, Y: np.ndarray, batch_size: int,
-                rng: Union[np.random.Generator, None] = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                rng: Union[np.random.Generator, None] = None,
+                order: Union[np.ndarray, None] = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_b, Y_b)`` mini-batches of rows; the last one may be smaller.
 
     With ``rng`` the rows are visited in the order ``rng.permutation(m)`` (one shuffle per call,
-    i.e. per epoch); without it, in their stored order. ``batch_size >= m`` gives full-batch
-    gradient descent, ``batch_size = 1`` stochastic gradient descent.
+    i.e. per epoch); with ``order`` (a permutation of ``range(m)``) in that order; with neither,
+    in their stored order. ``batch_size >= m`` gives full-batch gradient descent,
+    ``batch_size = 1`` stochastic gradient descent.
     """
     batch_size = _checks.positive_int(batch_size, "batch_size", "minibatches")
     m = X.shape[0]
     if Y.shape[0] != m:
         _checks.same_length(X, Y, "minibatches")
-    if rng is None:
+    if order is None and rng is None:
         for start in range(0, m, batch_size):
             yield X[start:start + batch_size], Y[start:start + batch_size]
         return
-    order = rng.permutation(m)
+    if order is None:
+        order = rng.permutation(m)
+    elif len(order) != m:
+        raise ValueError(f"minibatches: order has {len(order)} entries for {m} rows; pass a permutation of range(m).")
     for start in range(0, m, batch_size):
         rows = order[start:start + batch_size]
         yield X[rows], Y[rows]

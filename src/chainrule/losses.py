@@ -123,13 +123,20 @@ class BinaryCrossEntropy(Loss):
         L = -1/(m·k) · Σ [y·log(a) + (1 - y)·log(1 - a)],        dA = (A - Y) / (A(1 - A)) / (m·k)
         A is clipped to [1e-15, 1 - 1e-15] inside the logs and the division only.
     With k = 1 this is the course's cost ``-1/m Σ (y log a + (1-y) log(1-a))``.
+    ``sum_over_outputs=True`` divides by m instead of m·k: Nielsen's ``CrossEntropyCost``, which
+    sums over the k outputs and averages over the examples (its delta is ``a - y`` per example).
     """
 
     clip = 1e-15
 
-    def __init__(self, from_logits: bool = False) -> None:
+    def __init__(self, from_logits: bool = False, sum_over_outputs: bool = False) -> None:
         super().__init__()
         self.from_logits = bool(from_logits)
+        self.sum_over_outputs = bool(sum_over_outputs)
+
+    def _count(self, Y: np.ndarray) -> int:
+        """The divisor: m·k entries, or m examples when summing over outputs."""
+        return Y.shape[0] if self.sum_over_outputs else Y.size
 
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         self._check_pair(Y_hat, Y)
@@ -139,15 +146,15 @@ class BinaryCrossEntropy(Loss):
             terms = np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
         else:
             A = np.clip(Y_hat, self.clip, 1.0 - self.clip)
-            terms = -(Y * np.log(A) + (1.0 - Y) * np.log1p(-A))
-        return float(terms.sum()) / Y.size
+            terms = -(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))
+        return float(terms.sum()) / self._count(Y)
 
     def backward(self) -> np.ndarray:
         Y_hat, Y = self._saved()
         if self.from_logits:
-            return (sigmoid(Y_hat) - Y) / Y.size
+            return (sigmoid(Y_hat) - Y) / self._count(Y)
         A = np.clip(Y_hat, self.clip, 1.0 - self.clip)
-        return (Y_hat - Y) / (A * (1.0 - A)) / Y.size
+        return (Y_hat - Y) / (A * (1.0 - A)) / self._count(Y)
 
     def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
         Y = super().prepare_targets(Y, n_outputs, where)
@@ -168,7 +175,10 @@ class BinaryCrossEntropy(Loss):
         return labels[:, 0] if labels.shape[1] == 1 else labels
 
     def config(self) -> dict[str, Any]:
-        return {"from_logits": self.from_logits}
+        config: dict[str, Any] = {"from_logits": self.from_logits}
+        if self.sum_over_outputs:
+            config["sum_over_outputs"] = True
+        return config
 
 
 class SoftmaxCrossEntropy(Loss):

@@ -189,9 +189,11 @@ class Sequential:
                     accuracy = loss.accuracy(Y_hat, Y_b)
                     scored = accuracy is not None
                     total_correct += (accuracy or 0.0) * m
-        logs = {"loss": total_loss / seen}
+        # NOTE: with one batch (full-batch GD) report that batch's values exactly, not value·m/m.
+        single = seen == X_b.shape[0]
+        logs = {"loss": value if single else total_loss / seen}
         if scored:
-            logs["accuracy"] = total_correct / seen
+            logs["accuracy"] = accuracy if single else total_correct / seen
         return logs
 
     def _prepare(self, X: Any, Y: Any, loss: Loss, where: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,107 @@
+"""The one place where the course's column layout meets the engine's rows.
+
+The course writes ``Z = W·A + b`` with ``A`` (n_prev, m), ``W`` (n, n_prev), ``b`` (n, 1).
+The engine writes ``Z = A_prev @ W + b`` with ``A_prev`` (m, n_prev), ``W`` (n_prev, n), ``b`` (n,).
+So ``engine W = course W.T``, ``engine b = course b.ravel()``, and every activation matrix is
+transposed at the boundary. Nothing here computes a forward or backward pass: it only converts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _checks
+from ..activations import ReLU, Sigmoid, Tanh
+from ..layers import Dense, Layer
+from ..model import Sequential
+
+_ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+def columns(data: Any, name: str, where: str, rows: int | None = None) -> np.ndarray:
+    """Validate a course-layout matrix (n, m) and return it as float64."""
+    array = _checks.as_array(data, name, where, dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"{where}: {name} must be 2-D in the course's layout (n, m), got shape {array.shape}. "
+                         f"For a 1-D vector of m labels pass {name}.reshape(1, -1).")
+    if rows is not None and array.shape[0] != rows:
+        hint = f" It looks like rows are examples; pass {name}.T." if array.shape[1] == rows else ""
+        raise ValueError(f"{where}: {name} has shape {array.shape}; expected ({rows}, m).{hint}")
+    _checks.finite(array, name, where)
+    return array
+
+
+def activation(name: str, where: str) -> Layer:
+    """The engine layer for the course's activation string."""
+    if name not in _ACTIVATIONS:
+        raise ValueError(f"{where}: activation must be one of {sorted(_ACTIVATIONS)}, got {name!r}.")
+    return _ACTIVATIONS[name]()
+
+
+def dense(W: Any, b: Any, where: str) -> Dense:
+    """An engine ``Dense`` holding the course's ``W`` (n, n_prev) and ``b`` (n, 1) as ``W.T`` and ``b.ravel()``."""
+    W = columns(W, "W", where)
+    b = _checks.as_array(b, "b", where, dtype=np.float64)
+    n, n_prev = W.shape
+    if b.size != n:
+        raise ValueError(f"{where}: b has shape {b.shape} but W is {W.shape}; b must be ({n}, 1).")
+    layer = Dense(n_prev, n, init="zeros")
+    layer.W[...] = W.T
+    layer.b[...] = b.ravel()
+    return layer
+
+
+def depth(parameters: dict, where: str) -> int:
+    """Number of layers L in a course parameter dict {"W1", "b1", ..., "WL", "bL"}."""
+    L = 0
+    while f"W{L + 1}" in parameters:
+        L += 1
+        if f"b{L}" not in parameters:
+            raise ValueError(f"{where}: parameters has W{L} but no b{L}.")
+    if L == 0 or len(parameters) != 2 * L:
+        raise ValueError(f"{where}: parameters must hold W1, b1, ..., WL, bL; got keys {sorted(parameters)}.")
+    return L
+
+
+def network(parameters: dict, activations: list[str], where: str) -> Sequential:
+    """An engine ``Sequential`` [Dense, activation]*L holding the course's parameters (copied)."""
+    L = depth(parameters, where)
+    layers: list[Layer] = []
+    for l in range(1, L + 1):
+        W = columns(parameters[f"W{l}"], f"W{l}", where)
+        layers += [Dense(W.shape[1], W.shape[0], init="zeros"), activation(activations[l - 1], where)]
+    model = Sequential(layers, seed=0)
+    load(model, parameters)
+    return model
+
+
+def load(model: Sequential, parameters: dict) -> None:
+    """Copy course parameters into the engine layers, in place (``W`` transposed, ``b`` flattened)."""
+    for l, layer in enumerate(dense_layers(model), start=1):
+        layer.W[...] = np.asarray(parameters[f"W{l}"]).T
+        layer.b[...] = np.asarray(parameters[f"b{l}"]).ravel()
+
+
+def parameters_of(model: Sequential) -> dict[str, np.ndarray]:
+    """The engine model's weights as the course's dict: ``W{l}`` (n, n_prev), ``b{l}`` (n, 1) copies."""
+    parameters: dict[str, np.ndarray] = {}
+    for l, layer in enumerate(dense_layers(model), start=1):
+        parameters[f"W{l}"] = layer.W.T.copy()
+        parameters[f"b{l}"] = layer.b.reshape(-1, 1).copy()
+    return parameters
+
+
+def gradients_of(model: Sequential) -> dict[str, np.ndarray]:
+    """The engine layers' gradients as the course's dict: ``dW{l}`` (n, n_prev), ``db{l}`` (n, 1)."""
+    grads: dict[str, np.ndarray] = {}
+    for l, layer in enumerate(dense_layers(model), start=1):
+        grads[f"dW{l}"] = layer.dW.T.copy()
+        grads[f"db{l}"] = layer.db.reshape(-1, 1).copy()
+    return grads
+
+
+def dense_layers(model: Sequential) -> list[Dense]:
+    return [layer for layer in model.layers if isinstance(layer, Dense)]
+
