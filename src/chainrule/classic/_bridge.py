@@ -33,6 +33,17 @@ def columns(data: Any, name: str, where: str, rows: int | None = None) -> np.nda
     return array
 
 
+def pair(X: Any, Y: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Validate course-layout data X (n_x, m) and labels Y (n_y, m) with the same m."""
+    X = columns(X, "X", where)
+    Y = columns(Y, "Y", where)
+    if X.shape[1] != Y.shape[1]:
+        hint = " It looks like X is (m, n_x); pass X.T." if X.shape[0] == Y.shape[1] else ""
+        raise ValueError(f"{where}: X has {X.shape[1]} examples (columns, shape {X.shape}) but Y has "
+                         f"{Y.shape[1]} (shape {Y.shape}); X is (n_x, m) and Y is (n_y, m).{hint}")
+    return X, Y
+
+
 def activation(name: str, where: str) -> Layer:
     """The engine layer for the course's activation string."""
     if name not in _ACTIVATIONS:

@@ -152,6 +152,7 @@ def _train(X: Any, Y: Any, parameters: Parameters, learning_rate: float, num_ite
            print_cost: bool, where: str) -> tuple[Parameters, list[float]]:
     L = _bridge.depth(parameters, where)
     model = _bridge.network(parameters, ["relu"] * (L - 1) + ["sigmoid"], where)
+    X, Y = _bridge.pair(X, Y, where)
     X = _bridge.columns(X, "X", where, rows=model.n_features)
     Y = _bridge.columns(Y, "Y", where, rows=1)
     num_iterations = _checks.positive_int(num_iterations, "num_iterations", where)

@@ -52,11 +52,9 @@ def _unit(w: Any, b: Any, n_x: int, where: str) -> Sequential:
 
 
 def _data(X: Any, Y: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
-    X = _bridge.columns(X, "X", where)
-    Y = _bridge.columns(Y, "Y", where, rows=1)
-    if Y.shape[1] != X.shape[1]:
-        raise ValueError(f"{where}: X has {X.shape[1]} examples (columns) but Y has {Y.shape[1]}; "
-                         "X is (n_x, m) and Y is (1, m).")
+    X, Y = _bridge.pair(X, Y, where)
+    if Y.shape[0] != 1:
+        raise ValueError(f"{where}: Y must be (1, m) labels, got shape {Y.shape}.")
     return X, Y
 
 

@@ -44,8 +44,7 @@ def load_planar_dataset(rng: Union[np.random.RandomState, None] = None) -> tuple
 
 def layer_sizes(X: Any, Y: Any, n_h: int = 4) -> tuple[int, int, int]:
     """(n_x, n_h, n_y): input size, hidden size (4 in the course), output size."""
-    X = _bridge.columns(X, "X", "layer_sizes")
-    Y = _bridge.columns(Y, "Y", "layer_sizes")
+    X, Y = _bridge.pair(X, Y, "layer_sizes")
     return X.shape[0], n_h, Y.shape[0]
 
 

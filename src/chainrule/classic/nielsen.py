@@ -1,0 +1,606 @@
+"""Nielsen's ``network.py`` / ``network2.py`` API (seed 002), computed by the chainrule engine.
+
+``Network(sizes)`` keeps Nielsen's names and shapes: an example ``x`` is a column (n, 1),
+``weights[l]`` is (n_out, n_in) and ``biases[l]`` is (n_out, 1). Underneath is an engine
+``Sequential`` of ``Dense``/``Sigmoid`` layers working on *rows*, a whole mini-batch at a time, so
+there is exactly one copy of the backpropagation math (the engine's)::
+
+    Nielsen, one example (columns)             engine, a mini-batch of m rows
+    z = w·a + b       w (y, x), b (y, 1)       Z = A_prev @ W + b     W = wᵀ (x, y), b = b.ravel() (y,)
+    a = σ(z)                                   A = σ(Z)
+    δᴸ = ∇ₐC ⊙ σ'(zᴸ)                          dZ = Sigmoid.backward(loss.backward())
+    δˡ = (wˡ⁺¹ᵀ δˡ⁺¹) ⊙ σ'(zˡ)                  dZ = Sigmoid.backward(dZ_next @ W_nextᵀ)
+    ∂C/∂b = δ,  ∂C/∂w = δ·a_prevᵀ               db = dZ.sum(axis=0),  dW = A_prevᵀ @ dZ
+
+The engine loss averages over the m rows, so one engine step ``W -= eta·dW`` is Nielsen's
+``w -> w - (eta/m)·Σₓ ∂Cₓ/∂w``; with ``Dense.l2 = lmbda/n`` it is network2's
+``w -> (1 - eta·lmbda/n)·w - (eta/m)·Σₓ ∂Cₓ/∂w``. ``weights`` and ``biases`` are views of the
+engine's arrays (``layer.W.T`` and ``layer.b.reshape(-1, 1)``), so they always show the live values.
+
+Randomness: initial weights come from ``np.random.RandomState(seed)`` in Nielsen's order (all
+biases, then all weights); the per-epoch shuffles from ``np.random.default_rng(seed)``. The global
+NumPy state is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from typing import Any, Iterable, Union
+
+import numpy as np
+
+from .. import _checks, datasets
+from ..activations import Sigmoid, sigmoid
+from ..data import minibatches, one_hot
+from ..layers import Dense, Layer
+from ..losses import BinaryCrossEntropy, Loss, MeanSquaredError
+from ..model import Sequential
+from ..optimizers import SGD
+
+__all__ = ["Network", "QuadraticCost", "CrossEntropyCost", "load", "load_mnist", "sigmoid", "sigmoid_prime"]
+
+Example = tuple[Any, Any]
+
+
+def sigmoid_prime(z: np.ndarray) -> np.ndarray:
+    """σ'(z) = σ(z)(1 - σ(z)), computed by the engine's ``Sigmoid.backward`` of ones."""
+    z = np.asarray(z, dtype=np.float64)
+    layer = Sigmoid()
+    layer.forward(z)
+    return layer.backward(np.ones_like(z))
+
+
+def _columns(array: Any, name: str, where: str) -> np.ndarray:
+    """A float64 array of columns (k, m); a 1-D vector counts as one column."""
+    array = _checks.as_array(array, name, where, dtype=np.float64)
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2:
+        raise ValueError(f"{where}: {name} must be a column (k, 1) or columns (k, m), got shape {array.shape}.")
+    return array
+
+
+def _cost_inputs(where: str, **arrays: Any) -> list[np.ndarray]:
+    columns = [_columns(value, name, where) for name, value in arrays.items()]
+    shapes = {c.shape for c in columns}
+    if len(shapes) != 1:
+        described = ", ".join(f"{name} {c.shape}" for name, c in zip(arrays, columns))
+        raise ValueError(f"{where}: the arrays must have the same shape (k, 1), got {described}.")
+    return columns
+
+
+class QuadraticCost:
+    """C = ½‖a - y‖² per example;  δᴸ = (a - y) ⊙ σ'(zᴸ).
+
+    Engine form: a ``Sigmoid`` output layer with ``MeanSquaredError(half=True)``, whose value over m
+    rows is ``1/(2m)·Σ‖ŷ - y‖²`` and whose ``backward`` is ``(Ŷ - Y)/m``.
+    """
+
+    #: the engine model ends with Dense -> Sigmoid and the loss sees the activations
+    logits_output = False
+
+    @staticmethod
+    def engine_loss() -> Loss:
+        """The engine loss this cost is: ``MeanSquaredError(half=True)``."""
+        return MeanSquaredError(half=True)
+
+    @staticmethod
+    def fn(a: Any, y: Any) -> float:
+        """Cost ½‖a - y‖² of output ``a`` for target ``y`` (k, 1); for (k, m) columns, the sum over them."""
+        a, y = _cost_inputs("QuadraticCost.fn", a=a, y=y)
+        return QuadraticCost.engine_loss().forward(a.T, y.T) * a.shape[1]
+
+    @staticmethod
+    def delta(z: Any, a: Any, y: Any) -> np.ndarray:
+        """Output error δᴸ = (a - y) ⊙ σ'(z), shape (k, 1) or (k, m)."""
+        z, a, y = _cost_inputs("QuadraticCost.delta", z=z, a=a, y=y)
+        loss = QuadraticCost.engine_loss()
+        loss.forward(a.T, y.T)
+        dA = loss.backward() * a.shape[1]       # per-example: undo the engine's 1/m
+        layer = Sigmoid()
+        layer.forward(z.T)
+        return layer.backward(dA).T
+
+
+class CrossEntropyCost:
+    """C = -Σⱼ [yⱼ ln aⱼ + (1 - yⱼ) ln(1 - aⱼ)] per example;  δᴸ = a - y.
+
+    Engine form: the model ends with the ``Dense`` layer (logits zᴸ) and the loss is
+    ``BinaryCrossEntropy(from_logits=True, sum_over_outputs=True)``: ``σ`` and the log fused,
+    ``dZ = (σ(Z) - Y)/m``, never ``log(0)``. ``Network.feedforward`` applies ``σ`` to the logits.
+    """
+
+    logits_output = True
+
+    @staticmethod
+    def engine_loss() -> Loss:
+        """The engine loss this cost is, on the logits."""
+        return BinaryCrossEntropy(from_logits=True, sum_over_outputs=True)
+
+    @staticmethod
+    def fn(a: Any, y: Any) -> float:
+        """Cost of output activations ``a`` for target ``y`` (k, 1); for (k, m) columns, the sum over them.
+
+        Only ``a`` is known here, not the logits, so this uses the engine's ``from_logits=False``
+        form, which clips ``a`` to [1e-15, 1 - 1e-15] inside the logs. Nielsen's ``np.nan_to_num``
+        instead turns ``0·log 0`` into 0 and ``-log 0`` into 1.8e308. ``Network.total_cost`` works
+        from the logits and is exact.
+        """
+        a, y = _cost_inputs("CrossEntropyCost.fn", a=a, y=y)
+        loss = BinaryCrossEntropy(from_logits=False, sum_over_outputs=True)
+        return loss.forward(a.T, y.T) * a.shape[1]
+
+    @staticmethod
+    def delta(z: Any, a: Any, y: Any) -> np.ndarray:
+        """Output error δᴸ = a - y (σ'(z) cancels), from the engine's fused loss on z."""
+        z, a, y = _cost_inputs("CrossEntropyCost.delta", z=z, a=a, y=y)
+        loss = CrossEntropyCost.engine_loss()
+        loss.forward(z.T, y.T)
+        return (loss.backward() * z.shape[1]).T
+
+
+COSTS = {"QuadraticCost": QuadraticCost, "CrossEntropyCost": CrossEntropyCost}
+
+
+def _check_cost(cost: Any, where: str) -> type:
+    if isinstance(cost, (QuadraticCost, CrossEntropyCost)):
+        cost = type(cost)
+    if not (isinstance(cost, type) and hasattr(cost, "engine_loss") and hasattr(cost, "logits_output")):
+        raise ValueError(f"{where}: cost must be QuadraticCost or CrossEntropyCost (the class), got {cost!r}.")
+    return cost
+
+
+class Network:
+    """Nielsen's fully connected sigmoid network, trained by the chainrule engine.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Neurons per layer, input first, e.g. ``[784, 30, 10]``.
+    cost : QuadraticCost (default, network.py) or CrossEntropyCost (network2.py)
+    seed : int, optional
+        Seeds the ``RandomState`` that draws the initial weights and the ``Generator`` that
+        shuffles the training data. ``None`` draws fresh entropy, like Nielsen's unseeded code.
+    init : "default" or "large"
+        "default" is network2's ``randn(y, x)/sqrt(x)`` weights; "large" is network.py's
+        ``randn(y, x)``. Biases are ``randn(y, 1)`` in both.
+
+    Attributes
+    ----------
+    num_layers, sizes : as in Nielsen's code
+    weights, biases : lists of (y, x) and (y, 1) arrays, views of the engine's ``W.T`` and ``b``
+    model : chainrule.Sequential, the engine network (rows are examples)
+    loss : the engine loss, see ``cost``
+    """
+
+    def __init__(self, sizes: Iterable[int], cost: type = QuadraticCost, seed: Union[int, None] = None,
+                 init: str = "default") -> None:
+        where = "Network"
+        sizes = list(sizes) if not isinstance(sizes, (str, bytes)) and hasattr(sizes, "__iter__") else sizes
+        if not isinstance(sizes, list) or len(sizes) < 2:
+            raise ValueError(f"{where}: sizes must be a list of at least two layer sizes, e.g. [784, 30, 10]; "
+                             f"got {sizes!r}.")
+        self.sizes = [_checks.positive_int(s, f"sizes[{i}]", where) for i, s in enumerate(sizes)]
+        self.num_layers = len(self.sizes)
+        self.cost = _check_cost(cost, where)
+        if seed is not None:
+            seed = _checks.non_negative_int(seed, "seed", where)
+        if init not in ("default", "large"):
+            raise ValueError(f"{where}: init must be 'default' (randn/sqrt(n_in)) or 'large' (randn), got {init!r}.")
+        self.seed = seed
+        self.random_state = np.random.RandomState(seed)
+        self.rng = np.random.default_rng(seed)
+        layers: list[Layer] = []
+        for l, (x, y) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
+            layers.append(Dense(x, y, init="zeros"))
+            if l < self.num_layers - 1 or not self.cost.logits_output:
+                layers.append(Sigmoid())
+        self.model = Sequential(layers, seed=seed)
+        self.loss = self.cost.engine_loss()
+        self._dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
+        if init == "default":
+            self.default_weight_initializer()
+        else:
+            self.large_weight_initializer()
+
+    # -- parameters: Nielsen-shaped views of the engine arrays -----------------------------------------
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """``weights[l]`` (sizes[l+1], sizes[l]): the view ``W.T`` of engine layer l's ``W``."""
+        return [layer.W.T for layer in self._dense]
+
+    @weights.setter
+    def weights(self, values: Iterable[Any]) -> None:
+        arrays = self._checked_params(values, "weights", [(y, x) for x, y in zip(self.sizes[:-1], self.sizes[1:])])
+        for layer, w in zip(self._dense, arrays):
+            layer.W[...] = w.T          # in place: the engine owns this memory
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        """``biases[l]`` (sizes[l+1], 1): the view ``b.reshape(-1, 1)`` of engine layer l's ``b``."""
+        return [layer.b.reshape(-1, 1) for layer in self._dense]
+
+    @biases.setter
+    def biases(self, values: Iterable[Any]) -> None:
+        arrays = self._checked_params(values, "biases", [(y, 1) for y in self.sizes[1:]])
+        for layer, b in zip(self._dense, arrays):
+            layer.b[...] = b.ravel()
+
+    def _checked_params(self, values: Iterable[Any], name: str, shapes: list[tuple[int, int]]) -> list[np.ndarray]:
+        where = f"Network.{name}"
+        values = list(values)
+        if len(values) != len(shapes):
+            raise ValueError(f"{where}: expected a list of {len(shapes)} arrays for sizes {self.sizes}, got {len(values)}.")
+        arrays = []
+        for l, (value, shape) in enumerate(zip(values, shapes)):
+            array = _checks.as_array(value, f"{name}[{l}]", where, dtype=np.float64)
+            if array.shape != shape:
+                hint = f" It is transposed; pass {name}[{l}].T." if array.shape == shape[::-1] else ""
+                raise ValueError(f"{where}: {name}[{l}] has shape {array.shape}; expected {shape} "
+                                 f"for sizes {self.sizes}.{hint}")
+            arrays.append(array)
+        return arrays
+
+    def default_weight_initializer(self) -> None:
+        """network2: biases ~ N(0, 1) (y, 1), weights ~ N(0, 1/x) (y, x), drawn biases first."""
+        draw = self.random_state.randn
+        self.biases = [draw(y, 1) for y in self.sizes[1:]]
+        self.weights = [draw(y, x) / math.sqrt(x) for x, y in zip(self.sizes[:-1], self.sizes[1:])]
+
+    def large_weight_initializer(self) -> None:
+        """network.py: biases ~ N(0, 1) (y, 1), weights ~ N(0, 1) (y, x), drawn biases first."""
+        draw = self.random_state.randn
+        self.biases = [draw(y, 1) for y in self.sizes[1:]]
+        self.weights = [draw(y, x) for x, y in zip(self.sizes[:-1], self.sizes[1:])]
+
+    # -- forward -----------------------------------------------------------------------------------
+    def feedforward(self, a: Any) -> np.ndarray:
+        """Output activations for input ``a`` (n, 1), or (n, m) for m columns: aˡ = σ(wˡ·aˡ⁻¹ + bˡ).
+
+        Computed as the engine's rows: ``A = model.forward(a.T)`` (m, k), returned as ``A.T`` (k, m).
+        """
+        a = _checks.as_array(a, "a", "Network.feedforward", dtype=np.float64)
+        n_in = self.sizes[0]
+        if a.ndim != 2 or a.shape[0] != n_in:
+            hint = ""
+            if a.shape == (n_in,):
+                hint = " Pass a.reshape(-1, 1): Nielsen's inputs are columns."
+            elif a.ndim == 2 and a.shape[1] == n_in:
+                hint = " It looks like rows are examples; pass a.T."
+            raise ValueError(f"Network.feedforward: a has shape {a.shape}; expected ({n_in}, 1) or ({n_in}, m).{hint}")
+        return self._output(a.T).T
+
+    def _output(self, X: np.ndarray) -> np.ndarray:
+        """Output activations (m, k) for rows X (m, n): the model output, through σ for logits."""
+        Z = self.model.forward(X)
+        return sigmoid(Z) if self.cost.logits_output else Z
+
+    # -- training ----------------------------------------------------------------------------------
+    def SGD(self, training_data: Iterable[Example], epochs: int, mini_batch_size: int, eta: float,
+            lmbda: float = 0.0, evaluation_data: Union[Iterable[Example], None] = None,
+            test_data: Union[Iterable[Example], None] = None,
+            monitor_evaluation_cost: bool = False, monitor_evaluation_accuracy: bool = False,
+            monitor_training_cost: bool = False, monitor_training_accuracy: bool = False,
+            verbose: bool = True) -> tuple[list[float], list[int], list[float], list[int]]:
+        """Mini-batch stochastic gradient descent, each mini-batch one engine step.
+
+        Per epoch the rows are shuffled with ``self.rng`` and cut into mini-batches of
+        ``mini_batch_size``; each is trained as one matrix product through the engine::
+
+            w -> (1 - eta·lmbda/n)·w - (eta/m)·Σₓ ∂Cₓ/∂w      engine: Dense.l2 = lmbda/n, SGD(lr=eta)
+            b -> b - (eta/m)·Σₓ ∂Cₓ/∂b                         (the loss's mean supplies the 1/m)
+
+        Parameters
+        ----------
+        training_data : iterable of (x (n, 1), y (k, 1)) pairs, e.g. ``load_mnist()[0]``; a ``zip``
+            works too (it is read once). Converted once to rows X (n_examples, n), Y (n_examples, k).
+        epochs, mini_batch_size : int >= 1
+        eta : float > 0, the learning rate
+        lmbda : float >= 0, network2's L2 strength (weight decay ``1 - eta·lmbda/n``)
+        evaluation_data : (x, int label) pairs, monitored as in network2
+        test_data : (x, int label) pairs; prints "Epoch j: correct / n_test" after each epoch (network.py)
+        monitor_* : record (and print) network2's per-epoch costs and accuracies
+        verbose : print the per-epoch lines
+
+        Returns
+        -------
+        (evaluation_cost, evaluation_accuracy, training_cost, training_accuracy)
+            network2's four per-epoch lists (accuracies are counts of correct examples); empty when
+            not monitored.
+        """
+        where = "Network.SGD"
+        epochs = _checks.positive_int(epochs, "epochs", where)
+        mini_batch_size = _checks.positive_int(mini_batch_size, "mini_batch_size", where)
+        eta = _checks.positive_number(eta, "eta", where)
+        lmbda = _checks.in_range(lmbda, "lmbda", where, 0.0, float("inf"))
+        X, Y = self._vector_examples(training_data, where, "training_data")
+        n = X.shape[0]
+        evaluation = None if evaluation_data is None else self._label_examples(evaluation_data, where, "evaluation_data")
+        test = None if test_data is None else self._label_examples(test_data, where, "test_data")
+        if evaluation is None and (monitor_evaluation_cost or monitor_evaluation_accuracy):
+            raise ValueError(f"{where}: monitoring evaluation cost or accuracy needs evaluation_data.")
+        evaluation_cost: list[float] = []
+        evaluation_accuracy: list[int] = []
+        training_cost: list[float] = []
+        training_accuracy: list[int] = []
+        optimizer = SGD(lr=eta)
+        self._set_l2(lmbda / n)
+        try:
+            for j in range(epochs):
+                for batch, (X_b, Y_b) in enumerate(minibatches(X, Y, mini_batch_size, self.rng)):
+                    self._step(X_b, Y_b, optimizer, f"epoch {j}, mini-batch {batch}")
+                if verbose:
+                    if test is not None:
+                        print(f"Epoch {j}: {self._count_correct(*test)} / {test[0].shape[0]}")
+                    else:
+                        print(f"Epoch {j} complete")
+                if monitor_training_cost:
+                    training_cost.append(self._total_cost(X, Y, lmbda))
+                    if verbose:
+                        print(f"Cost on training data: {training_cost[-1]}")
+                if monitor_training_accuracy:
+                    training_accuracy.append(self._count_correct(X, self._labels_of(Y)))
+                    if verbose:
+                        print(f"Accuracy on training data: {training_accuracy[-1]} / {n}")
+                if evaluation is not None and monitor_evaluation_cost:
+                    X_e, labels_e = evaluation
+                    evaluation_cost.append(self._total_cost(X_e, one_hot(labels_e, self.sizes[-1]), lmbda))
+                    if verbose:
+                        print(f"Cost on evaluation data: {evaluation_cost[-1]}")
+                if evaluation is not None and monitor_evaluation_accuracy:
+                    evaluation_accuracy.append(self._count_correct(*evaluation))
+                    if verbose:
+                        print(f"Accuracy on evaluation data: {evaluation_accuracy[-1]} / {evaluation[0].shape[0]}")
+        finally:
+            self._set_l2(0.0)
+        return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy
+
+    def update_mini_batch(self, mini_batch: Iterable[Example], eta: float, lmbda: float = 0.0,
+                          n: Union[int, None] = None) -> None:
+        """One gradient-descent step on ``mini_batch`` (a list of (x, y) pairs), as one engine step.
+
+        w -> (1 - eta·lmbda/n)·w - (eta/m)·Σₓ ∂Cₓ/∂w,   b -> b - (eta/m)·Σₓ ∂Cₓ/∂b,   m = len(mini_batch);
+        ``n`` is the size of the whole training set (needed only when ``lmbda > 0``).
+        """
+        where = "Network.update_mini_batch"
+        eta = _checks.positive_number(eta, "eta", where)
+        lmbda = _checks.in_range(lmbda, "lmbda", where, 0.0, float("inf"))
+        if lmbda and n is None:
+            raise ValueError(f"{where}: lmbda > 0 needs n, the size of the whole training set "
+                             "(the weight decay is 1 - eta·lmbda/n).")
+        X, Y = self._vector_examples(mini_batch, where, "mini_batch")
+        self._set_l2(lmbda / _checks.positive_int(n, "n", where) if lmbda else 0.0)
+        try:
+            self._step(X, Y, SGD(lr=eta), "update_mini_batch")
+        finally:
+            self._set_l2(0.0)
+
+    def backprop(self, x: Any, y: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(nabla_b, nabla_w): the gradient of the cost Cₓ of one example, in Nielsen's shapes.
+
+        The engine runs a batch of one row, ``X = xᵀ`` (1, n); with m = 1 its mean loss is Cₓ, so
+        ``nabla_w[l] = dWᵀ`` (y, x) and ``nabla_b[l] = db.reshape(-1, 1)`` (y, 1). No L2 term.
+        """
+        X, Y = self._vector_examples([(x, y)], "Network.backprop", "(x, y)")
+        self._forward_backward(X, Y)
+        nabla_b = [layer.db.reshape(-1, 1).copy() for layer in self._dense]
+        nabla_w = [layer.dW.T.copy() for layer in self._dense]
+        return nabla_b, nabla_w
+
+    def cost_derivative(self, output_activations: Any, y: Any) -> np.ndarray:
+        """∂Cₓ/∂a for the quadratic cost: ``output_activations - y``."""
+        a, y = _cost_inputs("Network.cost_derivative", output_activations=output_activations, y=y)
+        return a - y
+
+    def _set_l2(self, l2: float) -> None:
+        for layer in self._dense:
+            layer.l2 = l2
+
+    def _forward_backward(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """The engine's loop body without the update: forward, loss, backward; returns the loss."""
+        value = self.loss.forward(self.model.forward(X, training=True), Y)
+        self.model.backward(self.loss.backward())
+        return value
+
+    def _step(self, X: np.ndarray, Y: np.ndarray, optimizer: SGD, where: str) -> None:
+        value = self._forward_backward(X, Y)
+        if not math.isfinite(value):
+            raise FloatingPointError(f"Network: the cost became {value} at {where} (eta={optimizer.lr}). "
+                                     f"Try a smaller eta, e.g. {optimizer.lr / 10:g}.")
+        optimizer.step(self.model.params_and_grads())
+
+    # -- evaluation --------------------------------------------------------------------------------
+    def evaluate(self, test_data: Iterable[Example]) -> int:
+        """Number of (x, label) pairs whose largest output activation is at index ``label``."""
+        return self._count_correct(*self._label_examples(test_data, "Network.evaluate", "test_data"))
+
+    def accuracy(self, data: Iterable[Example], convert: bool = False) -> int:
+        """Number classified correctly (network2). ``convert=False``: y are int labels (validation and
+        test data); ``convert=True``: y are one-hot (k, 1) vectors (training data)."""
+        where = "Network.accuracy"
+        if convert:
+            X, Y = self._vector_examples(data, where, "data", hint=" With int labels use convert=False.")
+            return self._count_correct(X, self._labels_of(Y))
+        return self._count_correct(*self._label_examples(data, where, "data",
+                                                         hint=" With one-hot y use convert=True."))
+
+    def total_cost(self, data: Iterable[Example], lmbda: float, convert: bool = False) -> float:
+        """network2's cost on ``data``: (1/N)·Σₓ Cₓ + (lmbda/2N)·Σ‖w‖², N = len(data).
+
+        ``convert=False``: y are one-hot (k, 1) vectors (training data); ``convert=True``: y are int
+        labels (validation and test data). The engine loss computes the mean; with cross-entropy it
+        works from the logits, so it is exact where Nielsen's ``nan_to_num`` is not.
+        """
+        where = "Network.total_cost"
+        lmbda = _checks.in_range(lmbda, "lmbda", where, 0.0, float("inf"))
+        if convert:
+            X, labels = self._label_examples(data, where, "data", hint=" With one-hot y use convert=False.")
+            Y = one_hot(labels, self.sizes[-1])
+        else:
+            X, Y = self._vector_examples(data, where, "data", hint=" With int labels use convert=True.")
+        return self._total_cost(X, Y, lmbda)
+
+    def _total_cost(self, X: np.ndarray, Y: np.ndarray, lmbda: float) -> float:
+        cost = self.loss.forward(self.model.forward(X), Y)
+        if lmbda:
+            cost += 0.5 * (lmbda / X.shape[0]) * sum(float(np.vdot(layer.W, layer.W)) for layer in self._dense)
+        return cost
+
+    def _count_correct(self, X: np.ndarray, labels: np.ndarray) -> int:
+        return int(np.count_nonzero(self._output(X).argmax(axis=1) == labels))
+
+    @staticmethod
+    def _labels_of(Y: np.ndarray) -> np.ndarray:
+        return Y.argmax(axis=1)
+
+    # -- converting Nielsen's lists of column pairs to row matrices, once --------------------------
+    def _pairs(self, data: Any, where: str, name: str) -> list:
+        if data is None or isinstance(data, (str, bytes, np.ndarray)) or not hasattr(data, "__iter__"):
+            raise ValueError(f"{where}: {name} must be a list (or zip) of (x, y) pairs, got {type(data).__name__}.")
+        pairs = data if isinstance(data, list) else list(data)
+        if not pairs:
+            raise ValueError(f"{where}: {name} is empty (a zip can be read only once; pass list(...) to reuse it).")
+        return pairs
+
+    def _rows(self, pairs: list, where: str, name: str) -> tuple[np.ndarray, list]:
+        """X (N, n) from the pairs' columns x (n, 1), and the list of their y's."""
+        n_in = self.sizes[0]
+        X = np.empty((len(pairs), n_in))
+        ys = []
+        for i, pair in enumerate(pairs):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise ValueError(f"{where}: {name}[{i}] must be an (x, y) pair, got {type(pair).__name__}.")
+            x, y = pair
+            x = _checks.as_array(x, f"{name}[{i}][0]", where)
+            if x.shape != (n_in, 1):
+                hint = ""
+                if x.shape == (n_in,):
+                    hint = " Pass x.reshape(-1, 1): Nielsen's inputs are columns."
+                elif x.shape == (1, n_in):
+                    hint = " Pass x.T."
+                raise ValueError(f"{where}: x of {name}[{i}] has shape {x.shape}; expected ({n_in}, 1), a column "
+                                 f"as in Nielsen's load_data_wrapper (the network's first layer has {n_in} "
+                                 f"neurons).{hint}")
+            X[i] = x[:, 0]
+            ys.append(y)
+        _checks.finite(X, f"the x's of {name}", where)
+        return X, ys
+
+    def _vector_examples(self, data: Any, where: str, name: str, hint: str = "") -> tuple[np.ndarray, np.ndarray]:
+        """Rows X (N, n) and Y (N, k) from (x (n, 1), y (k, 1)) pairs."""
+        X, ys = self._rows(self._pairs(data, where, name), where, name)
+        k = self.sizes[-1]
+        Y = np.empty((X.shape[0], k))
+        for i, y in enumerate(ys):
+            y = _checks.as_array(y, f"y of {name}[{i}]", where)
+            if y.shape != (k, 1):
+                more = ""
+                if y.ndim == 0:
+                    more = (" It is a class label; training pairs need one-hot columns like Nielsen's "
+                            "vectorized_result(j), e.g. chainrule.one_hot([j], n_classes=k).T.")
+                elif y.shape == (k,):
+                    more = " Pass y.reshape(-1, 1)."
+                raise ValueError(f"{where}: y of {name}[{i}] has shape {y.shape}; expected ({k}, 1) for the "
+                                 f"{k} output neurons.{more}{hint}")
+            Y[i] = y[:, 0]
+        _checks.finite(Y, f"the y's of {name}", where)
+        return X, Y
+
+    def _label_examples(self, data: Any, where: str, name: str, hint: str = "") -> tuple[np.ndarray, np.ndarray]:
+        """Rows X (N, n) and integer labels (N,) from (x (n, 1), int label) pairs."""
+        X, ys = self._rows(self._pairs(data, where, name), where, name)
+        k = self.sizes[-1]
+        labels = np.empty(X.shape[0], dtype=np.int64)
+        for i, y in enumerate(ys):
+            label = np.asarray(y)
+            if label.ndim != 0 or label.dtype.kind not in "iu" or not 0 <= label < k:
+                raise ValueError(f"{where}: y of {name}[{i}] is {_describe(y)}; expected an int class label "
+                                 f"in [0, {k}) as in Nielsen's validation and test data.{hint}")
+            labels[i] = label
+        return X, labels
+
+    # -- persistence -------------------------------------------------------------------------------
+    def save(self, filename: Union[str, os.PathLike]) -> None:
+        """Write network2's JSON {"sizes", "weights", "biases", "cost"}, atomically.
+
+        The JSON goes to a temporary file in the same directory, which then replaces ``filename``,
+        so an interrupted save never leaves a half-written file.
+        """
+        data = {"sizes": self.sizes,
+                "weights": [w.tolist() for w in self.weights],
+                "biases": [b.tolist() for b in self.biases],
+                "cost": self.cost.__name__}
+        path = os.fspath(filename)
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(data, f)
+                f.flush()
+                os.fsync(f.fileno())
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)       # mkstemp makes 0600; give the file open()'s usual mode
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def __repr__(self) -> str:
+        return f"Network({self.sizes!r}, cost={self.cost.__name__}, seed={self.seed!r})"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"{value!r} ({type(value).__name__})"
+
+
+def load(filename: Union[str, os.PathLike]) -> Network:
+    """Load a ``Network`` written by ``Network.save`` (or by Nielsen's network2)."""
+    where = f"chainrule.classic.nielsen.load({os.fspath(filename)!r})"
+    with open(filename, encoding="utf-8") as f:
+        try:
+            data = json.load(f)
+        except ValueError as exc:
+            raise ValueError(f"{where}: not valid JSON ({exc}).") from exc
+    keys = ("sizes", "weights", "biases", "cost")
+    if not isinstance(data, dict) or any(key not in data for key in keys):
+        found = sorted(data) if isinstance(data, dict) else type(data).__name__
+        raise ValueError(f"{where}: expected a JSON object with keys {list(keys)} (network2's format), got {found}.")
+    if data["cost"] not in COSTS:
+        raise ValueError(f"{where}: unknown cost {data['cost']!r}; expected one of {sorted(COSTS)}.")
+    try:
+        net = Network(data["sizes"], cost=COSTS[data["cost"]])
+        net.weights = [np.array(w, dtype=np.float64) for w in _list(data["weights"], "weights")]
+        net.biases = [np.array(b, dtype=np.float64) for b in _list(data["biases"], "biases")]
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+    return net
+
+
+def _list(value: Any, name: str) -> list:
+    if not isinstance(value, list):
+        raise ValueError(f"{name} must be a list of nested lists, got {type(value).__name__}.")
+    return value
+
+
+def load_mnist(path: Union[str, os.PathLike, None] = None, *, dtype: Any = np.float32
+               ) -> tuple[list[Example], list[Example], list[Example]]:
+    """MNIST in the format of Nielsen's ``mnist_loader.load_data_wrapper()``.
+
+    Returns ``(training_data, validation_data, test_data)``: training_data is a list of 50,000
+    pairs ``(x (784, 1), y (10, 1) one-hot)``; the other two are lists of 10,000 pairs
+    ``(x (784, 1), int label)``. Each ``x`` is a view of row i of ``chainrule.datasets.load_mnist``'s
+    ``X`` (float32 by default, as stored in Nielsen's file). See that function for ``path``.
+    """
+    X_train, y_train, X_val, y_val, X_test, y_test = datasets.load_mnist(path, dtype=dtype)
+    Y_train = one_hot(y_train, 10)
+    training_data = [(X_train[i].reshape(-1, 1), Y_train[i].reshape(-1, 1)) for i in range(X_train.shape[0])]
+    validation_data = [(X_val[i].reshape(-1, 1), int(y_val[i])) for i in range(X_val.shape[0])]
+    test_data = [(X_test[i].reshape(-1, 1), int(y_test[i])) for i in range(X_test.shape[0])]
+    return training_data, validation_data, test_data
