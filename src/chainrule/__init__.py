@@ -14,8 +14,9 @@ from .layers import Dense, Dropout, Layer
 from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy
 from .model import Sequential
 from .optimizers import SGD, Adam, Optimizer
+from ._version import __version__
+from .io import load, save
 
-__version__ = "0.1.0"
 
 __all__ = [
     "Sequential", "Layer", "Dense", "Dropout",
@@ -25,5 +26,5 @@ __all__ = [
     "minibatches", "one_hot", "train_val_split",
     "Callback", "History", "EarlyStopping", "ProgressLogger",
     "check_gradients", "numerical_gradient", "relative_error", "GradcheckReport",
-    "datasets", "initializers", "__version__",
+    "datasets", "initializers", "save", "load", "__version__",
 ]

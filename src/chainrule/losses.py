@@ -121,7 +121,7 @@ class BinaryCrossEntropy(Loss):
         L = 1/(m·k) · Σ [max(z, 0) - z·y + log(1 + exp(-|z|))],   dZ = (σ(Z) - Y) / (m·k)
     from_logits=False (pair with a ``Sigmoid`` output, as the course does):
         L = -1/(m·k) · Σ [y·log(a) + (1 - y)·log(1 - a)],        dA = (A - Y) / (A(1 - A)) / (m·k)
-        A is clipped to [1e-15, 1 - 1e-15] inside the logs only; dA is (A - Y) / (A(1 - A)) / (m·k),
+        A is clipped to [ε, 1 - ε] inside the logs only (ε = 1e-15, or float32's 1.2e-7); dA is (A - Y) / (A(1 - A)) / (m·k),
         the course's -(Y/A - (1 - Y)/(1 - A)) / m.
     With k = 1 this is the course's cost ``-1/m Σ (y log a + (1-y) log(1-a))``.
     ``sum_over_outputs=True`` divides by m instead of m·k: Nielsen's ``CrossEntropyCost``, which
@@ -129,7 +129,10 @@ class BinaryCrossEntropy(Loss):
     """
 
     clip = 1e-15
-    tiny = 1e-300
+
+    def _eps(self, A: np.ndarray) -> float:
+        """The clip bound: 1e-15, or the dtype's machine epsilon when larger (float32: 1 - 1e-15 == 1)."""
+        return max(self.clip, float(np.finfo(A.dtype).eps)) if A.dtype.kind == "f" else self.clip
 
     def __init__(self, from_logits: bool = False, sum_over_outputs: bool = False) -> None:
         super().__init__()
@@ -147,7 +150,8 @@ class BinaryCrossEntropy(Loss):
             Z = Y_hat
             terms = np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
         else:
-            A = np.clip(Y_hat, self.clip, 1.0 - self.clip)
+            eps = self._eps(Y_hat)
+            A = np.clip(Y_hat, eps, 1.0 - eps)
             terms = -(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))
         return float(terms.sum()) / self._count(Y)
 
@@ -160,7 +164,7 @@ class BinaryCrossEntropy(Loss):
         # NOTE: a saturated sigmoid gives A = 1.0 exactly; a tiny denominator keeps dA finite, and the
         # Sigmoid's backward then multiplies it by A(1 - A) = 0. Clipping A itself would change dA
         # for every A outside (0, 1), which the course's test cases feed in on purpose.
-        denominator[denominator == 0.0] = self.tiny
+        denominator[denominator == 0.0] = np.finfo(denominator.dtype).tiny
         return (A - Y) / denominator / self._count(Y)
 
     def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
@@ -199,7 +203,7 @@ class SoftmaxCrossEntropy(Loss):
     """
 
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
-        Y = self._dense_targets(Y, Y_hat.shape)
+        Y = self._dense_targets(Y, Y_hat.shape, Y_hat.dtype)
         self._check_pair(Y_hat, Y)
         shifted = Y_hat - Y_hat.max(axis=1, keepdims=True)
         log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -212,14 +216,14 @@ class SoftmaxCrossEntropy(Loss):
         return (P - Y) / Y.shape[0]
 
     @staticmethod
-    def _dense_targets(Y: np.ndarray, shape: tuple) -> np.ndarray:
+    def _dense_targets(Y: np.ndarray, shape: tuple, dtype: Any = np.float64) -> np.ndarray:
         if Y.ndim == 1 and Y.dtype.kind in "iu" and len(shape) == 2 and Y.shape[0] == shape[0]:
             if Y.size and (Y.min() < 0 or Y.max() >= shape[1]):
                 raise ValueError(
                     f"SoftmaxCrossEntropy: class indices must be in [0, {shape[1]}), "
                     f"got values from {Y.min()} to {Y.max()}."
                 )
-            dense = np.zeros(shape, dtype=np.float64)
+            dense = np.zeros(shape, dtype=dtype)
             dense[np.arange(shape[0]), Y] = 1.0
             return dense
         return Y

@@ -15,7 +15,8 @@ from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
 
-from . import _checks
+from . import _checks, _files
+from ._version import __version__
 from .callbacks import Callback, History, ProgressLogger
 from .data import minibatches
 from .layers import Layer
@@ -61,6 +62,9 @@ class Sequential:
         self.optimizer: Union[Optimizer, None] = None
         self.stop_training = False
         self.planned_epochs: Union[int, None] = None
+        self.planned_batches: Union[int, None] = None
+        #: free-form JSON-able notes saved with the model (the CLI records its data and batch size here)
+        self.meta: dict[str, Any] = {}
 
     def _check_sizes(self) -> tuple[int, int]:
         sized = [(i, layer) for i, layer in enumerate(self.layers, start=1) if hasattr(layer, "n_in")]
@@ -149,14 +153,16 @@ class Sequential:
             X_val, Y_val = self._prepare(*validation_data, loss, f"{where} (validation_data)")
         self.loss, self.optimizer = loss, optimizer
         self.stop_training = False
-        self.planned_epochs = epochs
+        first_epoch = len(self.history.epoch)
+        self.planned_epochs = first_epoch + epochs
+        self.planned_batches = -(-X.shape[0] // batch_size)
         hooks = [self.history, *callbacks] + ([ProgressLogger()] if verbose else [])
+        batch_hooks = [h for h in hooks if type(h).on_batch_end is not Callback.on_batch_end]
         for hook in hooks:
             hook.on_train_begin(self)
         logs: dict[str, float] = {}
-        first_epoch = len(self.history.epoch)
         for epoch in range(first_epoch, first_epoch + epochs):
-            logs = self._train_epoch(X, Y, loss, optimizer, batch_size, shuffle, epoch)
+            logs = self._train_epoch(X, Y, loss, optimizer, batch_size, shuffle, epoch, batch_hooks)
             if validation_data is not None:
                 logs.update({f"val_{k}": v for k, v in self._evaluate(X_val, Y_val, loss).items()})
             for hook in hooks:
@@ -167,7 +173,7 @@ class Sequential:
             hook.on_train_end(logs)
         return self.history
 
-    def _train_epoch(self, X, Y, loss, optimizer, batch_size, shuffle, epoch) -> dict[str, float]:
+    def _train_epoch(self, X, Y, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=()) -> dict[str, float]:
         total_loss, total_correct, seen, scored = 0.0, 0.0, 0, True
         regularized = any(layer.has_penalty for layer in self.layers)
         # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
@@ -189,6 +195,8 @@ class Sequential:
                     accuracy = loss.accuracy(Y_hat, Y_b)
                     scored = accuracy is not None
                     total_correct += (accuracy or 0.0) * m
+                for hook in batch_hooks:
+                    hook.on_batch_end(batch, {"loss": value})
         # NOTE: with one batch (full-batch GD) report that batch's values exactly, not value·m/m.
         single = seen == X_b.shape[0]
         logs = {"loss": value if single else total_loss / seen}
@@ -267,6 +275,48 @@ class Sequential:
         rule = "-" * len(lines[0])
         total = f"total parameters: {self.count_params():,}   dtype: {self.dtype}   input: (m, {self.n_features})"
         return "\n".join([lines[0], rule, *lines[1:], rule, total])
+
+    # -- saving --------------------------------------------------------------------------------------
+    FORMAT = "chainrule.Sequential"
+    FORMAT_VERSION = 1
+
+    def to_document(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Everything needed to rebuild and resume this model: ``(arrays, JSON-able document)``.
+
+        Arrays: ``layers.{i}.{W,b,...}`` and ``optimizer.{state}.{j}``. The document holds the
+        architecture, dtype, seed, loss, optimizer hyperparameters and step count, the History and
+        the generator state (so resumed training continues bit for bit).
+        """
+        arrays: dict[str, np.ndarray] = {}
+        layers = []
+        for i, layer in enumerate(self.layers, start=1):
+            layers.append({"type": type(layer).__name__, "config": layer.config()})
+            for name, (param, _) in zip(layer.param_names, layer.params_and_grads()):
+                arrays[f"layers.{i}.{name}"] = param
+        optimizer = None
+        if self.optimizer is not None:
+            state = self.optimizer.state_dict()
+            optimizer = {"type": state["type"], "config": state["config"], "t": state["t"],
+                         "state_names": list(self.optimizer.state_names)}
+            for name in self.optimizer.state_names:
+                for j, array in enumerate(state[name]):
+                    arrays[f"optimizer.{name}.{j}"] = array
+        document = {
+            "format": self.FORMAT, "format_version": self.FORMAT_VERSION, "chainrule_version": __version__,
+            "dtype": self.dtype.name, "seed": self.seed, "layers": layers,
+            "loss": None if self.loss is None else {"type": type(self.loss).__name__, "config": self.loss.config()},
+            "optimizer": optimizer, "history": self.history.history, "rng_state": self.rng.bit_generator.state,
+            "meta": self.meta,
+        }
+        return arrays, document
+
+    def save(self, path: Any) -> None:
+        """Write the model to one ``.npz`` file (arrays plus a JSON document), atomically.
+
+        ``chainrule.load(path)`` rebuilds it, with its loss, optimizer state and History.
+        """
+        arrays, document = self.to_document()
+        _files.write_npz(path, arrays, document)
 
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name}, seed={self.seed!r})"

@@ -85,3 +85,57 @@ def plot_decision_boundary(predict_labels: Any, X: np.ndarray, y: np.ndarray,
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     return _finish(fig, path)
+
+
+def plot_weights(model: Any, path: Union[str, os.PathLike, None] = None, bins: int = 40,
+                 with_gradients: bool = True) -> Any:
+    """Per-layer histograms of W (and of dW after a backward pass); for a square input such as
+    784 = 28², also the first layer's weights as images, one per hidden unit (up to 32)."""
+    plt = _pyplot()
+    dense = [layer for layer in model.layers if hasattr(layer, "W")]
+    side = int(round(np.sqrt(dense[0].n_in))) if dense else 0
+    images = bool(dense) and side * side == dense[0].n_in and side >= 4
+    rows = 1 + int(with_gradients) + int(images)
+    fig, axes = plt.subplots(rows, len(dense), figsize=(3.2 * len(dense), 2.8 * rows), squeeze=False)
+    for col, layer in enumerate(dense):
+        ax = axes[0][col]
+        ax.hist(layer.W.ravel(), bins=bins, color="tab:blue")
+        ax.set_title(f"layer {layer.index} W {layer.W.shape}\nstd {layer.W.std():.3g}")
+        if with_gradients:
+            ax = axes[1][col]
+            ax.hist(layer.dW.ravel(), bins=bins, color="tab:orange")
+            ax.set_title(f"layer {layer.index} dW  |dW| {np.linalg.norm(layer.dW):.3g}")
+    if images:
+        for ax in axes[-1]:
+            ax.axis("off")
+        W = dense[0].W
+        n_show = min(W.shape[1], 32)
+        grid = int(np.ceil(np.sqrt(n_show)))
+        tiles = np.ones(((side + 1) * grid, (side + 1) * grid)) * np.nan
+        for unit in range(n_show):
+            r, c = divmod(unit, grid)
+            tiles[r * (side + 1):r * (side + 1) + side, c * (side + 1):c * (side + 1) + side] = W[:, unit].reshape(side, side)
+        axes[-1][0].imshow(tiles, cmap="RdBu_r")
+        axes[-1][0].set_title(f"first-layer weights of {n_show} units as {side}x{side} images")
+    return _finish(fig, path)
+
+
+def plot_confusion_matrix(y_true: Any, y_pred: Any, path: Union[str, os.PathLike, None] = None,
+                          labels: Union[list, None] = None) -> Any:
+    """Counts of (true class, predicted class) pairs, with the count written in each cell."""
+    plt = _pyplot()
+    y_true, y_pred = np.asarray(y_true).ravel().astype(int), np.asarray(y_pred).ravel().astype(int)
+    k = int(max(y_true.max(), y_pred.max())) + 1
+    counts = np.zeros((k, k), dtype=int)
+    np.add.at(counts, (y_true, y_pred), 1)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.5 * k, 0.8 + 0.5 * k))
+    ax.imshow(counts, cmap="Blues")
+    for (i, j), n in np.ndenumerate(counts):
+        ax.text(j, i, str(n), ha="center", va="center", color="white" if n > counts.max() / 2 else "black", fontsize=8)
+    ticks = labels if labels is not None else list(range(k))
+    ax.set_xticks(range(k), ticks)
+    ax.set_yticks(range(k), ticks)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"accuracy {np.trace(counts) / counts.sum():.3f}")
+    return _finish(fig, path)

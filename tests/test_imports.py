@@ -1,0 +1,145 @@
+"""Import direction (STYLE §4.1), the public names, and no matplotlib on ``import chainrule``."""
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import chainrule
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "chainrule"
+
+# The engine's one-way order: each module may import only modules listed before it.
+ORDER = [
+    "_version",      # leaves: standard library and NumPy only
+    "_checks",
+    "_files",
+    "initializers",
+    "layers",
+    "activations",
+    "losses",        # uses activations.sigmoid / softmax
+    "optimizers",
+    "data",
+    "callbacks",
+    "model",
+    "builders",      # mlp(): Dense, activations, Sequential
+    "gradcheck",
+    "datasets",
+    "plotting",
+]
+# Top-level modules and subpackages above the engine: they may import anything.
+UNRESTRICTED = {"classic", "doctor", "io", "cli", "__main__", "__init__"}
+
+
+def module_name(path):
+    """'layers' for src/chainrule/layers.py, 'classic' for anything under src/chainrule/classic/."""
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return parts[0]
+
+
+def imported_chainrule_modules(path):
+    """Top-level chainrule modules that ``path`` imports (relative or absolute)."""
+    depth = len(path.relative_to(PACKAGE).parts) - 1          # 0 for a top-level module
+    return imports_in(path.read_text(encoding="utf-8"), depth)
+
+
+def imports_in(source, depth=0):
+    """Top-level chainrule modules imported by ``source``, a module ``depth`` packages below chainrule."""
+    tree = ast.parse(source)
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "chainrule" and len(parts) > 1:
+                    found.add(parts[1])
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                parts = (node.module or "").split(".")
+                if parts[0] != "chainrule":
+                    continue
+                rest = parts[1:]
+            elif node.level - 1 == depth:                    # relative to the package root
+                rest = node.module.split(".") if node.module else []
+            else:                                            # inside a subpackage: not the engine's business
+                continue
+            if rest:
+                found.add(rest[0])
+            else:
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def all_modules():
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def test_the_order_list_names_real_modules():
+    for name in ORDER:
+        assert (PACKAGE / f"{name}.py").is_file(), f"{name}.py is in ORDER but does not exist"
+
+
+def test_every_module_is_placed_in_the_import_order():
+    unplaced = sorted({module_name(p) for p in all_modules()} - set(ORDER) - UNRESTRICTED)
+    assert not unplaced, (
+        f"new module(s) {unplaced} in src/chainrule are not in the import order; add each to ORDER in "
+        "tests/test_imports.py at its level (or to UNRESTRICTED if it may import anything), as in STYLE §4.1."
+    )
+
+
+@pytest.mark.parametrize("path", [p for p in all_modules() if module_name(p) in ORDER],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_engine_modules_import_only_modules_above_them(path):
+    name = module_name(path)
+    level = ORDER.index(name)
+    for target in sorted(imported_chainrule_modules(path)):
+        assert target in ORDER and ORDER.index(target) < level, (
+            f"chainrule/{name}.py imports chainrule.{target}, which is not above it in the import order "
+            f"{ORDER}; move the shared code down or import in the other direction."
+        )
+
+
+def upward_imports(name, source):
+    level = ORDER.index(name)
+    return sorted(t for t in imports_in(source) if t not in ORDER or ORDER.index(t) >= level)
+
+
+def test_the_import_walker_flags_upward_and_same_level_imports():
+    assert upward_imports("layers", "from .model import Sequential") == ["model"]
+    assert upward_imports("layers", "from . import layers, _checks") == ["layers"]
+    assert upward_imports("losses", "import chainrule.cli") == ["cli"]
+    assert upward_imports("data", "from chainrule import gradcheck") == ["gradcheck"]
+    assert upward_imports("model", "def f():\n    from .io import save\n") == ["io"]
+    assert upward_imports("model", "from .layers import Layer\nimport numpy as np") == []
+
+
+def test_the_import_walker_sees_the_real_imports():
+    # model imports (at least) the five modules of the training loop; layers two; _checks none.
+    assert imported_chainrule_modules(PACKAGE / "model.py") >= {
+        "_checks", "callbacks", "data", "layers", "losses", "optimizers"}
+    assert imported_chainrule_modules(PACKAGE / "layers.py") == {"_checks", "initializers"}
+    assert imported_chainrule_modules(PACKAGE / "_checks.py") == set()
+
+
+def test_every_public_name_exists():
+    missing = [name for name in chainrule.__all__ if not hasattr(chainrule, name)]
+    assert not missing
+    assert len(set(chainrule.__all__)) == len(chainrule.__all__)
+
+
+def test_the_core_api_is_public():
+    for name in ["Sequential", "Dense", "Dropout", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Identity", "Softmax",
+                 "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "SGD", "Adam", "minibatches",
+                 "one_hot", "train_val_split", "History", "EarlyStopping", "check_gradients"]:
+        assert name in chainrule.__all__
+
+
+def test_importing_chainrule_does_not_import_matplotlib():
+    env = dict(os.environ, PYTHONPATH=str(PACKAGE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    code = "import sys, chainrule; print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
