@@ -7,6 +7,7 @@ error (argparse), 1 runtime error reported as one line (``--debug`` shows the tr
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import sys
 import time
@@ -259,14 +260,21 @@ def write_plot(model: Sequential, what: str, path: Path, data: dict[str, np.ndar
         y = np.concatenate([data["y_train"], data["y_test"]])
         plotting.plot_decision_boundary(model.predict_labels, X, y, path=path)
     elif what == "weights":
-        plotting.plot_weights(model, path=path)
+        if data is not None and model.loss is not None:
+            # gradients of one batch, so the dW histograms show what training would do next
+            X, y = data["X_train"][:256], data["y_train"][:256]
+            Y = model.loss.prepare_targets(targets(model.loss, y, model.n_outputs), model.n_outputs, "plot")
+            model.loss.forward(model.forward(X, training=False), Y.astype(model.dtype))
+            model.backward(model.loss.backward())
+        plotting.plot_weights(model, path=path, with_gradients=data is not None and model.loss is not None)
     print(f"wrote {path}")
 
 
 def cmd_plot(args: argparse.Namespace) -> None:
     model = load_model(args.model)
     path = Path(args.out or f"{Path(args.model).with_suffix('')}_{args.what}.png")
-    data = data_for(model, args) if args.what == "boundary" else None
+    data = data_for(model, args) if args.what == "boundary" or (args.what == "weights" and
+                                                                model.meta.get("data") or args.data) else None
     write_plot(model, args.what, path, data)
 
 
@@ -397,6 +405,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = [c for c in ("train", "evaluate", "predict", "info", "plot", "resume", "gradcheck")]
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and first not in commands:
+        close = difflib.get_close_matches(first, commands, n=1)
+        if close:
+            parser.error(f"unknown command {first!r}; did you mean {close[0]!r}?")
     args = parser.parse_args(argv)
     try:
         args.run(args)

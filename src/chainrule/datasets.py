@@ -157,6 +157,7 @@ import gzip  # noqa: E402
 import io  # noqa: E402
 import os  # noqa: E402
 import pickle  # noqa: E402
+import zipfile  # noqa: E402
 import zlib  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
@@ -456,3 +457,63 @@ def _load_mnist_pickle(path: Path, dtype: np.dtype) -> MNIST:
             raise ValueError(f"{path}: the {split} pixels must be finite values in [0, 1].")
         arrays += [X.astype(dtype, copy=False), _checked_labels(y, path)]
     return MNIST(*arrays)
+
+
+# -- tables and bundled sets ------------------------------------------------------------------------
+def load_table(path: Union[str, os.PathLike], label_column: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Load ``(X, y)`` from a numeric ``.csv`` (label in ``label_column``, default the last) or an
+    ``.npz`` holding arrays ``X`` and ``y`` (read without pickles).
+
+    Integer-valued labels come back as int64 class indices; other labels as float64 targets.
+    A header line in the CSV is skipped when it is not numeric.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"load_table: {path} does not exist.")
+    if path.suffix == ".npz":
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                if "X" not in archive.files or "y" not in archive.files:
+                    raise ValueError(f"load_table: {path} must hold arrays named X and y, found {archive.files}.")
+                X, y = archive["X"], archive["y"]
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"load_table: {path} is not a readable .npz file ({exc}).") from exc
+    elif path.suffix == ".csv":
+        table = _read_csv(path)
+        if table.shape[1] < 2:
+            raise ValueError(f"load_table: {path} needs at least one feature column and a label column.")
+        column = label_column % table.shape[1]
+        y = table[:, column]
+        X = np.delete(table, column, axis=1)
+    else:
+        raise ValueError(f"load_table: {path} must be a .csv or .npz file.")
+    X = _checks.matrix(X, "X", f"load_table({path})", dtype=np.float64)
+    y = np.asarray(y).reshape(len(y), -1) if np.ndim(y) > 1 and np.shape(y)[1] > 1 else np.asarray(y).ravel()
+    _checks.same_length(X, y, f"load_table({path})")
+    if y.ndim == 1 and y.dtype.kind == "f" and np.all(y == np.round(y)) and y.min() >= 0:
+        y = y.astype(np.int64)
+    return X, y
+
+
+def _read_csv(path: Path) -> np.ndarray:
+    with open(path, encoding="utf-8") as file:
+        first = file.readline()
+    try:
+        [float(cell) for cell in first.strip().split(",")]
+        skip = 0
+    except ValueError:
+        skip = 1
+    try:
+        return np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
+    except ValueError as exc:
+        raise ValueError(f"load_table: {path} is not a numeric CSV ({exc}).") from exc
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 digits (1797 rows, 64 features scaled to [0, 1]); needs scikit-learn."""
+    try:
+        from sklearn.datasets import load_digits as sklearn_digits
+    except ImportError as exc:
+        raise ImportError("the digits data set comes with scikit-learn: pip install 'chainrule[sklearn]'.") from exc
+    bunch = sklearn_digits()
+    return bunch.data / 16.0, bunch.target.astype(np.int64)

@@ -138,8 +138,11 @@ def check_gradients(model: Union[Sequential, Layer], X: Any, Y: Any, loss: Loss,
     eps = _checks.positive_number(eps, "eps", "check_gradients")
     net = _as_float64_copy(model)
     X = _checks.as_array(X, "X", "check_gradients", dtype=np.float64).copy()
-    Y = _checks.as_array(Y, "Y", "check_gradients")
-    Y = Y.astype(np.float64) if Y.dtype.kind == "f" else Y
+    if isinstance(net, Sequential):
+        Y = loss.prepare_targets(Y, net.n_outputs, "check_gradients").astype(np.float64)
+    else:
+        Y = _checks.as_array(Y, "Y", "check_gradients")
+        Y = Y.astype(np.float64) if Y.dtype.kind == "f" else Y
     layers = net.layers if isinstance(net, Sequential) else [net]
     states = [(g, copy.deepcopy(g.bit_generator.state)) for g in _generators(net)]
 
