@@ -27,6 +27,7 @@ ORDER = [
     "model",
     "builders",      # mlp(): Dense, activations, Sequential
     "gradcheck",
+    "mnist",
     "datasets",
     "plotting",
 ]

@@ -30,12 +30,19 @@ def atomic_write(path: PathLike, write: Callable[[Any], None], binary: bool = Tr
             write(file)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(temp, 0o666 & ~_umask())     # mkstemp makes 0600; give the usual permissions
         os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: PathLike, document: Any) -> Path:

@@ -12,8 +12,8 @@ course's seeding is reproduced with a local ``np.random.RandomState``; the globa
 touched.
 """
 
-from . import deep, logistic, planar, single_unit
+from . import deep, logistic, nielsen, planar, single_unit
 from .cat import load_cat_data
 from .minibatches import random_mini_batches
 
-__all__ = ["deep", "logistic", "planar", "single_unit", "load_cat_data", "random_mini_batches"]
+__all__ = ["deep", "logistic", "nielsen", "planar", "single_unit", "load_cat_data", "random_mini_batches"]

@@ -27,12 +27,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from typing import Any, Iterable, Union
 
 import numpy as np
 
-from .. import _checks, datasets
+from .. import _checks, _files, datasets
 from ..activations import Sigmoid, sigmoid
 from ..data import minibatches, one_hot
 from ..layers import Dense, Layer
@@ -179,7 +178,10 @@ class Network:
     def __init__(self, sizes: Iterable[int], cost: type = QuadraticCost, seed: Union[int, None] = None,
                  init: str = "default") -> None:
         where = "Network"
-        sizes = list(sizes) if not isinstance(sizes, (str, bytes)) and hasattr(sizes, "__iter__") else sizes
+        try:
+            sizes = list(sizes)
+        except TypeError:
+            pass
         if not isinstance(sizes, list) or len(sizes) < 2:
             raise ValueError(f"{where}: sizes must be a list of at least two layer sizes, e.g. [784, 30, 10]; "
                              f"got {sizes!r}.")
@@ -384,7 +386,7 @@ class Network:
         The engine runs a batch of one row, ``X = xᵀ`` (1, n); with m = 1 its mean loss is Cₓ, so
         ``nabla_w[l] = dWᵀ`` (y, x) and ``nabla_b[l] = db.reshape(-1, 1)`` (y, 1). No L2 term.
         """
-        X, Y = self._vector_examples([(x, y)], "Network.backprop", "(x, y)")
+        X, Y = self._vector_examples([(x, y)], "Network.backprop", "example")
         self._forward_backward(X, Y)
         nabla_b = [layer.db.reshape(-1, 1).copy() for layer in self._dense]
         nabla_w = [layer.dW.T.copy() for layer in self._dense]
@@ -500,7 +502,7 @@ class Network:
                 more = ""
                 if y.ndim == 0:
                     more = (" It is a class label; training pairs need one-hot columns like Nielsen's "
-                            "vectorized_result(j), e.g. chainrule.one_hot([j], n_classes=k).T.")
+                            f"vectorized_result(j), e.g. chainrule.one_hot([j], n_classes={k}).T.")
                 elif y.shape == (k,):
                     more = " Pass y.reshape(-1, 1)."
                 raise ValueError(f"{where}: y of {name}[{i}] has shape {y.shape}; expected ({k}, 1) for the "
@@ -533,22 +535,7 @@ class Network:
                 "weights": [w.tolist() for w in self.weights],
                 "biases": [b.tolist() for b in self.biases],
                 "cost": self.cost.__name__}
-        path = os.fspath(filename)
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(data, f)
-                f.flush()
-                os.fsync(f.fileno())
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)       # mkstemp makes 0600; give the file open()'s usual mode
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        _files.atomic_write(filename, lambda f: json.dump(data, f), binary=False)
 
     def __repr__(self) -> str:
         return f"Network({self.sizes!r}, cost={self.cost.__name__}, seed={self.seed!r})"
