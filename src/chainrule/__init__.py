@@ -11,7 +11,7 @@ from .callbacks import Callback, EarlyStopping, History, ProgressLogger
 from .data import minibatches, one_hot, train_val_split
 from .gradcheck import GradcheckReport, check_gradients, numerical_gradient, relative_error
 from .layers import Dense, Dropout, Layer
-from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy
+from .losses import BinaryCrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError, SoftmaxCrossEntropy
 from .model import Sequential
 from .optimizers import SGD, Adam, Optimizer
 from ._version import __version__
@@ -21,7 +21,7 @@ from .io import load, save
 __all__ = [
     "Sequential", "Layer", "Dense", "Dropout",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "Softmax",
-    "Loss", "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
+    "Loss", "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "MeanAbsoluteError", "Huber",
     "Optimizer", "SGD", "Adam",
     "minibatches", "one_hot", "train_val_split",
     "Callback", "History", "EarlyStopping", "ProgressLogger",

@@ -63,9 +63,12 @@ def read_npz(path: PathLike, what: str = "model") -> tuple[dict[str, np.ndarray]
     if not path.is_file():
         raise FileNotFoundError(f"{what} file {path} does not exist.")
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single .npy array, not an .npz archive")
+        with loaded as archive:
             arrays = {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError, NotImplementedError) as exc:
         raise ValueError(f"{path} is not a readable chainrule {what} file (.npz): {exc}. "
                          "It may be truncated or corrupted; use a backup or retrain.") from exc
     if DOCUMENT_KEY not in arrays:

@@ -46,7 +46,9 @@ def mlp(sizes: Sequence[int], activation: Union[str, type] = "relu", output: Uni
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes needs at least an input and an output size, got {sizes!r}.")
     sizes = [_checks.positive_int(n, "every size", "mlp") for n in sizes]
-    name = activation if isinstance(activation, str) else getattr(activation, "__name__", "").lower()
+    activation_layer(activation)        # validate even when there is no hidden layer to use it
+    names = {cls: key for key, cls in ACTIVATIONS.items()}
+    name = activation if isinstance(activation, str) else names.get(activation, "")
     init = init if init is not None else DEFAULT_INIT.get(name, "glorot_uniform")
     dropout = _checks.in_range(dropout, "dropout", "mlp", 0.0, 1.0)
     layers: list[Layer] = []

@@ -165,7 +165,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     sizes = parse_layers(args.layers, n_features, n_outputs) if args.layers else [n_features, 16, n_outputs]
     model = mlp(sizes, activation=args.activation, l2=args.l2, dropout=args.dropout,
                 dtype=np.float32 if args.float32 else np.float64, seed=args.seed)
-    model.meta = {"data": args.data, "seed": args.seed, "val_split": args.val_split, "batch_size": args.batch_size,
+    spec = str(Path(args.data).resolve()) if args.data.endswith((".csv", ".npz")) else args.data
+    model.meta = {"data": spec, "seed": args.seed, "val_split": args.val_split, "batch_size": args.batch_size,
                   "n_samples": args.n_samples}
     print(model.summary())
     optimizer = make_optimizer(args.optimizer, args.lr, args.momentum)
@@ -214,7 +215,7 @@ def read_inputs(path: str) -> np.ndarray:
             raise CommandError(f"cannot read {path}: {exc}") from None
     if path.endswith(".csv"):
         try:
-            return np.loadtxt(path, delimiter=",", ndmin=2)
+            return datasets.read_csv(Path(path))
         except (ValueError, OSError) as exc:
             raise CommandError(f"cannot read {path} as numeric CSV: {exc}") from None
     raise CommandError(f"INPUT must be a .csv or .npy file, got {path!r}.")
@@ -273,8 +274,8 @@ def write_plot(model: Sequential, what: str, path: Path, data: dict[str, np.ndar
 def cmd_plot(args: argparse.Namespace) -> None:
     model = load_model(args.model)
     path = Path(args.out or f"{Path(args.model).with_suffix('')}_{args.what}.png")
-    data = data_for(model, args) if args.what == "boundary" or (args.what == "weights" and
-                                                                model.meta.get("data") or args.data) else None
+    wants_data = args.what == "boundary" or (args.what == "weights" and (model.meta.get("data") or args.data))
+    data = data_for(model, args) if wants_data else None
     write_plot(model, args.what, path, data)
 
 
@@ -318,6 +319,20 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    value = float(text)
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
+def unit_interval(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
 def fraction(text: str) -> float:
     value = float(text)
     if not 0 < value < 1:
@@ -330,7 +345,7 @@ def model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--activation", default="relu", choices=["relu", "tanh", "sigmoid", "leaky_relu"])
     p.add_argument("--loss", default="ce", choices=["ce", "bce", "mse"],
                    help="ce: softmax cross-entropy; bce: binary cross-entropy (one output); mse: squared error")
-    p.add_argument("--l2", type=float, default=0.0, help="L2 strength on every Dense layer")
+    p.add_argument("--l2", type=non_negative_float, default=0.0, help="L2 strength on every Dense layer")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--n-samples", type=positive_int, help="examples to generate for the toy data sets")
 
@@ -342,17 +357,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show full tracebacks on errors")
+
     def add(name: str, help_: str, example: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_, description=help_, epilog=f"example:\n  {example}",
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+                              formatter_class=argparse.RawDescriptionHelpFormatter, parents=[common])
 
     p = add("train", "train a network and save it", "chainrule train --data moons --layers 2,16,2 --epochs 50 --out moons.npz")
     p.add_argument("--data", required=True, help=DATA_HELP)
     model_flags(p)
     p.add_argument("--optimizer", default="adam", choices=["adam", "sgd"])
     p.add_argument("--lr", type=positive_float, default=1e-2)
-    p.add_argument("--momentum", type=float, default=0.0, help="SGD momentum")
-    p.add_argument("--dropout", type=float, default=0.0, help="dropout rate after hidden activations")
+    p.add_argument("--momentum", type=unit_interval, default=0.0, help="SGD momentum, in [0, 1)")
+    p.add_argument("--dropout", type=unit_interval, default=0.0, help="dropout rate after hidden activations, in [0, 1)")
     p.add_argument("--epochs", type=positive_int, default=20)
     p.add_argument("--batch-size", type=positive_int, default=32)
     p.add_argument("--val-split", type=fraction, default=0.2, help="fraction held out for validation")

@@ -9,30 +9,39 @@ import numpy as np
 from . import _checks
 
 
-def minibatches(X: np.ndarray, Y: np.ndarray, batch_size: int,
-                rng: Union[np.random.Generator, None] = None,
-                order: Union[np.ndarray, None] = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(X_b, Y_b)`` mini-batches of rows; the last one may be smaller.
+def batch_rows(m: int, batch_size: int, rng: Union[np.random.Generator, None] = None,
+               order: Union[np.ndarray, None] = None) -> Iterator[Union[slice, np.ndarray]]:
+    """Yield the rows of each mini-batch: slices in stored order, or index arrays of a permutation.
 
-    With ``rng`` the rows are visited in the order ``rng.permutation(m)`` (one shuffle per call,
-    i.e. per epoch); with ``order`` (a permutation of ``range(m)``) in that order; with neither,
-    in their stored order. ``batch_size >= m`` gives full-batch gradient descent,
-    ``batch_size = 1`` stochastic gradient descent.
+    With ``rng`` the order is ``rng.permutation(m)`` (one shuffle per call, i.e. per epoch); with
+    ``order`` (a permutation of ``range(m)``) that order; with neither, the stored order.
     """
     batch_size = _checks.positive_int(batch_size, "batch_size", "minibatches")
-    m = X.shape[0]
-    if Y.shape[0] != m:
-        _checks.same_length(X, Y, "minibatches")
     if order is None and rng is None:
         for start in range(0, m, batch_size):
-            yield X[start:start + batch_size], Y[start:start + batch_size]
+            yield slice(start, start + batch_size)
         return
     if order is None:
         order = rng.permutation(m)
     elif len(order) != m:
         raise ValueError(f"minibatches: order has {len(order)} entries for {m} rows; pass a permutation of range(m).")
     for start in range(0, m, batch_size):
-        rows = order[start:start + batch_size]
+        yield order[start:start + batch_size]
+
+
+def minibatches(X: np.ndarray, Y: np.ndarray, batch_size: int,
+                rng: Union[np.random.Generator, None] = None,
+                order: Union[np.ndarray, None] = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(X_b, Y_b)`` mini-batches of rows; the last one may be smaller.
+
+    Rows are visited as ``batch_rows`` says: shuffled by ``rng`` (once per call, i.e. per epoch),
+    in a given ``order``, or in stored order. ``batch_size >= m`` gives full-batch gradient
+    descent, ``batch_size = 1`` stochastic gradient descent.
+    """
+    m = X.shape[0]
+    if Y.shape[0] != m:
+        _checks.same_length(X, Y, "minibatches")
+    for rows in batch_rows(m, batch_size, rng, order):
         yield X[rows], Y[rows]
 
 

@@ -174,7 +174,7 @@ def load_table(path: Union[str, os.PathLike], label_column: int = -1) -> tuple[n
         except (OSError, zipfile.BadZipFile) as exc:
             raise ValueError(f"load_table: {path} is not a readable .npz file ({exc}).") from exc
     elif path.suffix == ".csv":
-        table = _read_csv(path)
+        table = read_csv(path)
         if table.shape[1] < 2:
             raise ValueError(f"load_table: {path} needs at least one feature column and a label column.")
         column = label_column % table.shape[1]
@@ -190,7 +190,8 @@ def load_table(path: Union[str, os.PathLike], label_column: int = -1) -> tuple[n
     return X, y
 
 
-def _read_csv(path: Path) -> np.ndarray:
+def read_csv(path: Path) -> np.ndarray:
+    """A numeric CSV as a 2-D float array; a non-numeric first line (a header) is skipped."""
     with open(path, encoding="utf-8") as file:
         first = file.readline()
     try:

@@ -15,13 +15,14 @@ from . import _files
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .callbacks import History
 from .layers import Dense, Dropout, Layer
-from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy
+from .losses import BinaryCrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError, SoftmaxCrossEntropy
 from .model import Sequential
 from .optimizers import SGD, Adam, Optimizer
 
 LAYER_TYPES: dict[str, type] = {cls.__name__: cls for cls in
                                 (Dense, Dropout, Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
-LOSS_TYPES: dict[str, type] = {cls.__name__: cls for cls in (MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy)}
+LOSS_TYPES: dict[str, type] = {cls.__name__: cls for cls in (MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy,
+                                                            MeanAbsoluteError, Huber)}
 OPTIMIZER_TYPES: dict[str, type] = {cls.__name__: cls for cls in (SGD, Adam)}
 
 
@@ -88,17 +89,35 @@ def load(path: Any) -> Sequential:
         if doc.get("loss") is not None:
             model.loss = _build(doc["loss"], LOSS_TYPES, "loss", where)
         if doc.get("optimizer") is not None:
-            model.optimizer = _load_optimizer(doc["optimizer"], arrays, where)
-    except (KeyError, TypeError) as exc:
+            model.optimizer = _load_optimizer(doc["optimizer"], arrays, model, where)
+    except (KeyError, TypeError, IndexError) as exc:
         raise ValueError(f"{where}: the model document is incomplete or malformed ({exc!r}).") from exc
+    except ValueError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise ValueError(f"{where}: {exc}") from exc
     return model
 
 
-def _load_optimizer(spec: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> Optimizer:
+def _load_optimizer(spec: dict[str, Any], arrays: dict[str, np.ndarray], model: Sequential,
+                    where: str) -> Optimizer:
     optimizer = _build(spec, OPTIMIZER_TYPES, "optimizer", where)
-    state: dict[str, Any] = {"type": spec["type"], "t": spec.get("t", 0)}
+    t = spec.get("t", 0)
+    if not isinstance(t, int) or t < 0:
+        raise ValueError(f"{where}: optimizer step count t must be an integer >= 0, got {t!r}.")
+    state: dict[str, Any] = {"type": spec["type"], "t": t}
+    params = [p for p, _ in model.params_and_grads()]
     for name in optimizer.state_names:
-        keys = sorted((k for k in arrays if k.startswith(f"optimizer.{name}.")), key=lambda k: int(k.rsplit(".", 1)[1]))
+        keys = [f"optimizer.{name}.{j}" for j in range(len(params))]
+        if t == 0 and not any(k in arrays for k in keys):
+            state[name] = []            # saved before the first step: no state yet
+            continue
+        for key, param in zip(keys, params):
+            if key not in arrays:
+                raise ValueError(f"{where}: optimizer state array {key} is missing.")
+            if arrays[key].shape != param.shape or arrays[key].dtype != param.dtype:
+                raise ValueError(f"{where}: optimizer state {key} is {arrays[key].dtype}{arrays[key].shape}; "
+                                 f"expected {param.dtype}{param.shape} to match the parameter.")
         state[name] = [arrays[k] for k in keys]
     optimizer.load_state_dict(state)
     return optimizer

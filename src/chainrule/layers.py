@@ -98,17 +98,21 @@ class Dense(Layer):
     l2 : float
         L2 strength λ: adds ``½·λ·ΣW²`` to the loss and ``λ·W`` to ``dW``. The course's
         ``λ/(2m)·Σ‖W‖²`` with training-set size m is ``l2 = λ/m``.
+    l1 : float
+        L1 strength: adds ``l1·Σ|W|`` to the loss and ``l1·sign(W)`` to ``dW`` (a subgradient: 0 at W = 0).
     rng : numpy.random.Generator, optional
         Draws the initial weights; ``Sequential`` re-draws them from its own seeded generator.
     """
 
     def __init__(self, n_in: int, n_out: int, init: Union[str, initializers.Initializer] = "glorot_uniform",
-                 l2: float = 0.0, rng: Union[np.random.Generator, None] = None, dtype: Any = np.float64):
+                 l2: float = 0.0, rng: Union[np.random.Generator, None] = None, dtype: Any = np.float64,
+                 l1: float = 0.0):
         where = f"Dense({n_in!r}, {n_out!r})"
         self.n_in = _checks.positive_int(n_in, "n_in", where)
         self.n_out = _checks.positive_int(n_out, "n_out", where)
         self.init = initializers.get(init)
         self.l2 = _checks.in_range(l2, "l2", where, 0.0, float("inf"))
+        self.l1 = _checks.in_range(l1, "l1", where, 0.0, float("inf"))
         self.A_prev: Union[np.ndarray, None] = None
         self.build(rng if rng is not None else np.random.default_rng(),
                    _checks.as_float_dtype(dtype, where))
@@ -138,7 +142,7 @@ class Dense(Layer):
     def backward(self, dZ: np.ndarray) -> Union[np.ndarray, None]:
         """Backpropagate through Z = A_prev @ W + b (the course's Z = W·A + b, transposed).
 
-        dW = A_prev.T @ dZ + l2·W    (n_in, n_out)
+        dW = A_prev.T @ dZ + l2·W + l1·sign(W)   (n_in, n_out)
         db = dZ.sum(axis=0)          (n_out,)
         dA_prev = dZ @ W.T           (m, n_in)
         """
@@ -153,6 +157,8 @@ class Dense(Layer):
         self.dW = A_prev.T @ dZ
         if self.l2:
             self.dW += self.l2 * self.W
+        if self.l1:
+            self.dW += self.l1 * np.sign(self.W)
         self.db = dZ.sum(axis=0)
         if self.skip_input_grad:
             return None
@@ -165,13 +171,16 @@ class Dense(Layer):
 
     @property
     def has_penalty(self) -> bool:
-        return self.l2 > 0.0
+        return self.l2 > 0.0 or self.l1 > 0.0
 
     def penalty(self) -> float:
-        """½·l2·ΣW²."""
-        if not self.l2:
-            return 0.0
-        return 0.5 * self.l2 * float(np.vdot(self.W, self.W))
+        """½·l2·ΣW² + l1·Σ|W|."""
+        value = 0.0
+        if self.l2:
+            value += 0.5 * self.l2 * float(np.vdot(self.W, self.W))
+        if self.l1:
+            value += self.l1 * float(np.abs(self.W).sum())
+        return value
 
     def output_dim(self, input_dim: int) -> int:
         return self.n_out
@@ -180,6 +189,8 @@ class Dense(Layer):
         config: dict[str, Any] = {"n_in": self.n_in, "n_out": self.n_out}
         if self.l2:
             config["l2"] = self.l2
+        if self.l1:
+            config["l1"] = self.l1
         return config
 
 

@@ -27,6 +27,19 @@ class Loss:
     def backward(self) -> np.ndarray:
         raise NotImplementedError
 
+    def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Each row's loss ℓ_i (m,), so that ``forward`` is their mean; used for sample weights."""
+        raise NotImplementedError
+
+    def weighted(self, Y_hat: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> float:
+        """L = 1/m · Σ w_i ℓ_i, caching for ``backward_weighted``."""
+        self.forward(Y_hat, Y)
+        return float(np.dot(weights, self.per_example(Y_hat, Y))) / Y_hat.shape[0]
+
+    def backward_weighted(self, weights: np.ndarray) -> np.ndarray:
+        """∂/∂Ŷ of 1/m · Σ w_i ℓ_i: each row of the unweighted gradient times its w_i."""
+        return self.backward() * weights[:, None]
+
     def __call__(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         return self.forward(Y_hat, Y)
 
@@ -107,6 +120,10 @@ class MeanSquaredError(Loss):
         (diff,) = self._saved()
         return diff * (2.0 * self.scale / diff.shape[0])
 
+    def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        diff = Y_hat - Y
+        return self.scale * np.einsum("ij,ij->i", diff, diff)
+
     def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
         return _one_hot_accuracy(Y_hat, Y)
 
@@ -167,6 +184,15 @@ class BinaryCrossEntropy(Loss):
         denominator[denominator == 0.0] = np.finfo(denominator.dtype).tiny
         return (A - Y) / denominator / self._count(Y)
 
+    def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        if self.from_logits:
+            terms = np.maximum(Y_hat, 0.0) - Y_hat * Y + np.log1p(np.exp(-np.abs(Y_hat)))
+        else:
+            eps = self._eps(Y_hat)
+            A = np.clip(Y_hat, eps, 1.0 - eps)
+            terms = -(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))
+        return terms.sum(axis=1) * (Y.shape[0] / self._count(Y))
+
     def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
         Y = super().prepare_targets(Y, n_outputs, where)
         if Y.min() < 0 or Y.max() > 1:
@@ -215,6 +241,12 @@ class SoftmaxCrossEntropy(Loss):
         P, Y = self._saved()
         return (P - Y) / Y.shape[0]
 
+    def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        Y = self._dense_targets(Y, Y_hat.shape, Y_hat.dtype)
+        shifted = Y_hat - Y_hat.max(axis=1, keepdims=True)
+        log_P = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -(Y * log_P).sum(axis=1)
+
     @staticmethod
     def _dense_targets(Y: np.ndarray, shape: tuple, dtype: Any = np.float64) -> np.ndarray:
         if Y.ndim == 1 and Y.dtype.kind in "iu" and len(shape) == 2 and Y.shape[0] == shape[0]:
@@ -255,6 +287,54 @@ class SoftmaxCrossEntropy(Loss):
         return Y_hat.argmax(axis=1)
 
 
+class MeanAbsoluteError(Loss):
+    """L = 1/(m·k) · Σ |ŷ - y|;   dŶ = sign(Ŷ - Y) / (m·k)   (a subgradient: 0 where ŷ = y)."""
+
+    def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
+        self._check_pair(Y_hat, Y)
+        diff = Y_hat - Y
+        self._cache = (diff,)
+        return float(np.abs(diff).sum()) / diff.size
+
+    def backward(self) -> np.ndarray:
+        (diff,) = self._saved()
+        return np.sign(diff) / diff.size
+
+    def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        return np.abs(Y_hat - Y).sum(axis=1) / Y.shape[1]
+
+
+class Huber(Loss):
+    """Huber loss with threshold δ, averaged over all m·k entries; quadratic near 0, linear in the tails.
+
+    r = ŷ - y;   ℓ(r) = ½r² if |r| <= δ else δ(|r| - ½δ);   dŶ = clip(r, -δ, δ) / (m·k)
+    """
+
+    def __init__(self, delta: float = 1.0) -> None:
+        super().__init__()
+        self.delta = _checks.positive_number(delta, "delta", "Huber")
+
+    def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
+        self._check_pair(Y_hat, Y)
+        r = Y_hat - Y
+        self._cache = (r,)
+        return float(self._terms(r).sum()) / r.size
+
+    def _terms(self, r: np.ndarray) -> np.ndarray:
+        a = np.abs(r)
+        return np.where(a <= self.delta, 0.5 * r * r, self.delta * (a - 0.5 * self.delta))
+
+    def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        return self._terms(Y_hat - Y).sum(axis=1) / Y.shape[1]
+
+    def backward(self) -> np.ndarray:
+        (r,) = self._saved()
+        return np.clip(r, -self.delta, self.delta) / r.size
+
+    def config(self) -> dict[str, Any]:
+        return {"delta": self.delta}
+
+
 def probabilities(loss: Loss, Y_hat: np.ndarray) -> np.ndarray:
     """Map model outputs to probabilities when the loss works from logits; else return them."""
     if isinstance(loss, SoftmaxCrossEntropy):
@@ -266,6 +346,8 @@ def probabilities(loss: Loss, Y_hat: np.ndarray) -> np.ndarray:
 
 LOSSES: dict[str, type] = {
     "mse": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "huber": Huber,
     "bce": BinaryCrossEntropy,
     "ce": SoftmaxCrossEntropy,
 }

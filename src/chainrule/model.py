@@ -18,7 +18,7 @@ import numpy as np
 from . import _checks, _files
 from ._version import __version__
 from .callbacks import Callback, History, ProgressLogger
-from .data import minibatches
+from .data import batch_rows
 from .layers import Layer
 from .losses import Loss, probabilities
 from .optimizers import Optimizer
@@ -114,7 +114,8 @@ class Sequential:
     # -- training --------------------------------------------------------------------------------
     def fit(self, X: Any, Y: Any, loss: Loss, optimizer: Optimizer, epochs: int = 1, batch_size: int = 32,
             validation_data: Union[tuple[Any, Any], None] = None, callbacks: Iterable[Callback] = (),
-            verbose: bool = False, shuffle: bool = True) -> History:
+            verbose: bool = False, shuffle: bool = True, sample_weight: Any = None,
+            class_weight: Union[dict, str, None] = None) -> History:
         """Train with mini-batch gradient descent; return the model's ``History``.
 
         Parameters
@@ -128,6 +129,9 @@ class Sequential:
         callbacks : e.g. ``[EarlyStopping()]``
         verbose : print one line per epoch
         shuffle : reshuffle the rows every epoch with the model's generator
+        sample_weight : array (m,) of weights w_i >= 0; the loss becomes 1/m · Σ w_i ℓ_i
+        class_weight : {class: weight} or ``"balanced"`` (m / (n_classes · count of the class));
+            multiplies ``sample_weight``
 
         Returns
         -------
@@ -147,6 +151,7 @@ class Sequential:
         epochs = _checks.positive_int(epochs, "epochs", where)
         batch_size = _checks.positive_int(batch_size, "batch_size", where)
         X, Y = self._prepare(X, Y, loss, where)
+        weights = self._weights(sample_weight, class_weight, Y, where)
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError(f"{where}: validation_data must be a pair (X_val, Y_val).")
@@ -162,7 +167,7 @@ class Sequential:
             hook.on_train_begin(self)
         logs: dict[str, float] = {}
         for epoch in range(first_epoch, first_epoch + epochs):
-            logs = self._train_epoch(X, Y, loss, optimizer, batch_size, shuffle, epoch, batch_hooks)
+            logs = self._train_epoch(X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks)
             if validation_data is not None:
                 logs.update({f"val_{k}": v for k, v in self._evaluate(X_val, Y_val, loss).items()})
             for hook in hooks:
@@ -173,20 +178,28 @@ class Sequential:
             hook.on_train_end(logs)
         return self.history
 
-    def _train_epoch(self, X, Y, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=()) -> dict[str, float]:
+    def _train_epoch(self, X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=()) -> dict[str, float]:
         total_loss, total_correct, seen, scored = 0.0, 0.0, 0, True
         regularized = any(layer.has_penalty for layer in self.layers)
         # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for batch, (X_b, Y_b) in enumerate(minibatches(X, Y, batch_size, self.rng if shuffle else None)):
+            for batch, rows in enumerate(batch_rows(X.shape[0], batch_size, self.rng if shuffle else None)):
+                X_b, Y_b = X[rows], Y[rows]
                 Y_hat = self.forward(X_b, training=True)
-                value = loss.forward(Y_hat, Y_b) + (self.penalty() if regularized else 0.0)
+                if weights is None:
+                    value = loss.forward(Y_hat, Y_b)
+                    dY_hat = loss.backward()
+                else:
+                    value = loss.weighted(Y_hat, Y_b, weights[rows])
+                    dY_hat = loss.backward_weighted(weights[rows])
+                if regularized:
+                    value += self.penalty()
                 if not math.isfinite(value):
                     raise FloatingPointError(
                         f"loss became {value} at epoch {epoch + 1}, batch {batch + 1} (lr={optimizer.lr}). "
                         f"Try a smaller lr, e.g. {optimizer.lr / 10:g}, or standardize X."
                     )
-                self.backward(loss.backward())
+                self.backward(dY_hat)
                 optimizer.step(self.params_and_grads())
                 m = X_b.shape[0]
                 total_loss += value * m
@@ -203,6 +216,34 @@ class Sequential:
         if scored:
             logs["accuracy"] = accuracy if single else total_correct / seen
         return logs
+
+    def _weights(self, sample_weight: Any, class_weight: Any, Y: np.ndarray, where: str) -> Union[np.ndarray, None]:
+        """Per-example weights (m,) in the model dtype, or ``None`` when every weight is 1."""
+        if sample_weight is None and class_weight is None:
+            return None
+        m = Y.shape[0]
+        weights = np.ones(m, dtype=self.dtype)
+        if sample_weight is not None:
+            given = _checks.as_array(sample_weight, "sample_weight", where, dtype=self.dtype)
+            if given.shape != (m,):
+                raise ValueError(f"{where}: sample_weight has shape {given.shape}; expected ({m},), one weight per example.")
+            _checks.finite(given, "sample_weight", where)
+            if (given < 0).any():
+                raise ValueError(f"{where}: sample_weight must be >= 0, got a minimum of {given.min()}.")
+            weights *= given
+        if class_weight is not None:
+            labels = Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.int64)
+            n_classes = max(Y.shape[1], 2)
+            if class_weight == "balanced":
+                counts = np.bincount(labels, minlength=n_classes)
+                table = {c: m / (n_classes * counts[c]) for c in range(n_classes) if counts[c]}
+            elif isinstance(class_weight, dict):
+                table = {int(c): _checks.in_range(w, f"class_weight[{c}]", where, 0.0, float("inf"))
+                         for c, w in class_weight.items()}
+            else:
+                raise ValueError(f"{where}: class_weight must be a dict {{class: weight}} or 'balanced', got {class_weight!r}.")
+            weights *= np.array([table.get(c, 1.0) for c in range(n_classes)], dtype=self.dtype)[labels]
+        return weights
 
     def _prepare(self, X: Any, Y: Any, loss: Loss, where: str) -> tuple[np.ndarray, np.ndarray]:
         X = _checks.matrix(X, "X", where, n_features=self.n_features, dtype=self.dtype)
