@@ -16,12 +16,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "chainrule"
 ORDER = [
     "_version",      # leaves: standard library and NumPy only
     "_checks",
+    "metrics",       # pure functions of labels and values: _checks and NumPy only
     "_files",
     "initializers",
     "layers",
     "activations",
+    "normalization", # BatchNorm, a Layer: uses _checks and layers
     "losses",        # uses activations.sigmoid / softmax
     "optimizers",
+    "schedules",
     "data",
     "callbacks",
     "model",

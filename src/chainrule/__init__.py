@@ -5,15 +5,16 @@ The public API, re-exported from the modules that define it::
     from chainrule import Sequential, Dense, ReLU, SoftmaxCrossEntropy, Adam
 """
 
-from . import datasets, initializers
+from . import datasets, initializers, schedules
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from .callbacks import Callback, EarlyStopping, History, ProgressLogger
+from .callbacks import (Callback, EarlyStopping, History, LearningRateScheduler, ProgressLogger,
+                        ReduceLROnPlateau)
 from .data import minibatches, one_hot, train_val_split
 from .gradcheck import GradcheckReport, check_gradients, numerical_gradient, relative_error
 from .layers import Dense, Dropout, Layer
 from .losses import BinaryCrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError, SoftmaxCrossEntropy
 from .model import Sequential
-from .optimizers import SGD, Adam, Optimizer
+from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from ._version import __version__
 from .io import load, save
 
@@ -22,9 +23,9 @@ __all__ = [
     "Sequential", "Layer", "Dense", "Dropout",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "Softmax",
     "Loss", "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "MeanAbsoluteError", "Huber",
-    "Optimizer", "SGD", "Adam",
+    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
     "minibatches", "one_hot", "train_val_split",
-    "Callback", "History", "EarlyStopping", "ProgressLogger",
+    "Callback", "History", "EarlyStopping", "ProgressLogger", "LearningRateScheduler", "ReduceLROnPlateau",
     "check_gradients", "numerical_gradient", "relative_error", "GradcheckReport",
-    "datasets", "initializers", "save", "load", "__version__",
+    "datasets", "initializers", "schedules", "save", "load", "__version__",
 ]

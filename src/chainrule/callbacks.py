@@ -1,4 +1,5 @@
-"""Callbacks: ``History`` (a dict of per-epoch lists), ``EarlyStopping``, ``ProgressLogger``.
+"""Callbacks: ``History`` (a dict of per-epoch lists), ``EarlyStopping``, ``ProgressLogger``,
+``LearningRateScheduler`` and ``ReduceLROnPlateau``.
 
 ``Sequential.fit`` calls ``on_train_begin(model)``, then ``on_epoch_end(epoch, logs)`` after each
 epoch with ``logs`` such as ``{"loss": 0.31, "accuracy": 0.9, "val_loss": ...}``, and finally
@@ -139,3 +140,107 @@ class ProgressLogger(Callback):
         stream = self.stream if self.stream is not None else sys.stdout
         print(f"epoch {epoch + 1}{total}  {metrics}  ({now - self.started:.1f} s)", file=stream, flush=True)
         self.started = now
+
+
+def _optimizer_of(model: Any, where: str) -> Any:
+    """The optimizer ``fit`` attached to ``model`` (it sets ``model.optimizer`` before ``on_train_begin``)."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not hasattr(optimizer, "lr"):
+        raise ValueError(f"{where}: the model has no optimizer with an lr; use this callback in Sequential.fit.")
+    return optimizer
+
+
+class LearningRateScheduler(Callback):
+    """Set ``model.optimizer.lr = schedule(epoch)`` before every epoch (epochs counted from 0).
+
+    ``schedule`` is any callable ``epoch -> lr``, e.g. ``chainrule.schedules.StepDecay(0.1)``.
+    ``fit`` has no epoch-begin hook, so the lr of the first epoch is set in ``on_train_begin`` and
+    that of epoch e + 1 at the end of epoch e. The epoch number is the model's (``len(history.epoch)``
+    at the start), so a second ``fit`` call, or training resumed from a saved model, continues the
+    schedule. After ``fit`` the optimizer holds the lr of the next epoch, which is what a saved model
+    should resume with. ``epochs`` and ``lrs`` record each epoch trained and the lr it used.
+    """
+
+    def __init__(self, schedule: Any) -> None:
+        if not callable(schedule):
+            raise ValueError(f"LearningRateScheduler: schedule must be a callable epoch -> lr, got {schedule!r}.")
+        self.schedule = schedule
+        self.epochs: list[int] = []
+        self.lrs: list[float] = []
+
+    def _set(self, epoch: int) -> None:
+        lr = self.schedule(epoch)
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) \
+                or not math.isfinite(lr) or lr < 0:
+            raise ValueError(f"LearningRateScheduler: schedule({epoch}) returned {lr!r}; "
+                             "a learning rate must be a finite number >= 0.")
+        self.optimizer.lr = float(lr)         # a Python float: float32 updates stay float32
+
+    def on_train_begin(self, model: Any) -> None:
+        super().on_train_begin(model)
+        self.optimizer = _optimizer_of(model, "LearningRateScheduler")
+        self._set(len(model.history.epoch))
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        self.epochs.append(epoch)
+        self.lrs.append(self.optimizer.lr)
+        self._set(epoch + 1)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the optimizer's lr by ``factor`` when ``monitor`` stops improving, as in Keras.
+
+    After ``patience`` epochs in a row without an improvement larger than ``min_delta``:
+    lr ← max(lr · factor, min_lr), and the count restarts. ``mode`` is ``"min"`` for losses and
+    ``"max"`` for accuracies (``"auto"`` picks by name). ``reductions`` records ``(epoch, new_lr)``.
+    """
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 5, min_delta: float = 0.0,
+                 min_lr: float = 0.0, mode: str = "auto") -> None:
+        number = (int, float, np.integer, np.floating)
+        if isinstance(factor, bool) or not isinstance(factor, number) or not 0 < factor < 1:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}.")
+        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 0:
+            raise ValueError(f"ReduceLROnPlateau: patience must be an integer >= 0, got {patience!r}.")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, number) or not 0 <= min_delta < math.inf:
+            raise ValueError(f"ReduceLROnPlateau: min_delta must be in [0, inf), got {min_delta!r}.")
+        if isinstance(min_lr, bool) or not isinstance(min_lr, number) or not 0 <= min_lr < math.inf:
+            raise ValueError(f"ReduceLROnPlateau: min_lr must be in [0, inf), got {min_lr!r}.")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}.")
+        self.monitor = monitor
+        self.factor = float(factor)
+        self.patience = int(patience)
+        self.min_delta = float(min_delta)
+        self.min_lr = float(min_lr)
+        self.mode = mode if mode != "auto" else ("min" if "loss" in monitor else "max")
+        self.reductions: list[tuple[int, float]] = []
+
+    def on_train_begin(self, model: Any) -> None:
+        super().on_train_begin(model)
+        self.optimizer = _optimizer_of(model, "ReduceLROnPlateau")
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = 0
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        if self.monitor not in logs:
+            raise ValueError(
+                f"ReduceLROnPlateau: monitor {self.monitor!r} is not among the logged metrics {sorted(logs)}; "
+                "pass validation_data to fit to get 'val_*' metrics."
+            )
+        value = logs[self.monitor]
+        if self._improved(value):
+            self.best, self.wait = value, 0
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.wait = 0
+            new_lr = max(self.optimizer.lr * self.factor, self.min_lr)
+            if new_lr < self.optimizer.lr:
+                self.optimizer.lr = new_lr
+                self.reductions.append((epoch, new_lr))

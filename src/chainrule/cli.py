@@ -24,7 +24,7 @@ from .data import one_hot, train_val_split
 from .gradcheck import check_gradients
 from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy
 from .model import Sequential
-from .optimizers import SGD, Adam, Optimizer
+from .optimizers import OPTIMIZERS, SGD, Optimizer
 
 TOY = sorted(datasets.GENERATORS)
 DATA_HELP = (f"data set: one of {', '.join(TOY)}, digits (needs scikit-learn), mnist (from CHAINRULE_DATA or "
@@ -66,9 +66,9 @@ def make_loss(name: str) -> Loss:
 
 
 def make_optimizer(name: str, lr: float, momentum: float) -> Optimizer:
-    if name == "adam":
-        return Adam(lr=lr)
-    return SGD(lr=lr, momentum=momentum)
+    if name == "sgd":
+        return SGD(lr=lr, momentum=momentum)
+    return OPTIMIZERS[name](lr=lr)
 
 
 def targets(loss: Loss, y: np.ndarray, n_outputs: int) -> np.ndarray:
@@ -368,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("train", "train a network and save it", "chainrule train --data moons --layers 2,16,2 --epochs 50 --out moons.npz")
     p.add_argument("--data", required=True, help=DATA_HELP)
     model_flags(p)
-    p.add_argument("--optimizer", default="adam", choices=["adam", "sgd"])
+    p.add_argument("--optimizer", default="adam", choices=sorted(OPTIMIZERS))
     p.add_argument("--lr", type=positive_float, default=1e-2)
     p.add_argument("--momentum", type=unit_interval, default=0.0, help="SGD momentum, in [0, 1)")
     p.add_argument("--dropout", type=unit_interval, default=0.0, help="dropout rate after hidden activations, in [0, 1)")

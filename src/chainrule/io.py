@@ -17,13 +17,13 @@ from .callbacks import History
 from .layers import Dense, Dropout, Layer
 from .losses import BinaryCrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError, SoftmaxCrossEntropy
 from .model import Sequential
-from .optimizers import SGD, Adam, Optimizer
+from .optimizers import OPTIMIZERS, Optimizer
 
 LAYER_TYPES: dict[str, type] = {cls.__name__: cls for cls in
                                 (Dense, Dropout, Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
 LOSS_TYPES: dict[str, type] = {cls.__name__: cls for cls in (MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy,
                                                             MeanAbsoluteError, Huber)}
-OPTIMIZER_TYPES: dict[str, type] = {cls.__name__: cls for cls in (SGD, Adam)}
+OPTIMIZER_TYPES: dict[str, type] = {cls.__name__: cls for cls in OPTIMIZERS.values()}
 
 
 def register(cls: type) -> type:
