@@ -5,7 +5,7 @@ The public API, re-exported from the modules that define it::
     from chainrule import Sequential, Dense, ReLU, SoftmaxCrossEntropy, Adam
 """
 
-from . import datasets, initializers, schedules
+from . import datasets, initializers, metrics, schedules
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .callbacks import (Callback, EarlyStopping, History, LearningRateScheduler, ProgressLogger,
                         ReduceLROnPlateau)
@@ -14,18 +14,19 @@ from .gradcheck import GradcheckReport, check_gradients, numerical_gradient, rel
 from .layers import Dense, Dropout, Layer
 from .losses import BinaryCrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError, SoftmaxCrossEntropy
 from .model import Sequential
+from .normalization import BatchNorm
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from ._version import __version__
 from .io import load, save
 
 
 __all__ = [
-    "Sequential", "Layer", "Dense", "Dropout",
+    "Sequential", "Layer", "Dense", "Dropout", "BatchNorm",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "Softmax",
     "Loss", "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "MeanAbsoluteError", "Huber",
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
     "minibatches", "one_hot", "train_val_split",
     "Callback", "History", "EarlyStopping", "ProgressLogger", "LearningRateScheduler", "ReduceLROnPlateau",
     "check_gradients", "numerical_gradient", "relative_error", "GradcheckReport",
-    "datasets", "initializers", "schedules", "save", "load", "__version__",
+    "datasets", "initializers", "metrics", "schedules", "save", "load", "__version__",
 ]

@@ -104,7 +104,7 @@ class EarlyStopping(Callback):
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self.best_weights = [p.copy() for p, _ in self.model.params_and_grads()]
+                self.best_weights = [array.copy() for array in _state_arrays(self.model)]
             return
         self.wait += 1
         if self.wait >= self.patience:
@@ -113,8 +113,8 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, logs: dict[str, float]) -> None:
         if self.restore_best_weights and self.best_weights is not None:
-            for (param, _), best in zip(self.model.params_and_grads(), self.best_weights):
-                param[...] = best
+            for array, best in zip(_state_arrays(self.model), self.best_weights):
+                array[...] = best
 
 
 class ProgressLogger(Callback):
@@ -140,6 +140,12 @@ class ProgressLogger(Callback):
         stream = self.stream if self.stream is not None else sys.stdout
         print(f"epoch {epoch + 1}{total}  {metrics}  ({now - self.started:.1f} s)", file=stream, flush=True)
         self.started = now
+
+
+def _state_arrays(model: Any) -> list[np.ndarray]:
+    """The live parameters, then the layers' buffers (BatchNorm's running statistics)."""
+    buffers = [b for layer in getattr(model, "layers", ()) for _, b in layer.buffers()]
+    return [p for p, _ in model.params_and_grads()] + buffers
 
 
 def _optimizer_of(model: Any, where: str) -> Any:

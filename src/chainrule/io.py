@@ -17,10 +17,11 @@ from .callbacks import History
 from .layers import Dense, Dropout, Layer
 from .losses import BinaryCrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError, SoftmaxCrossEntropy
 from .model import Sequential
+from .normalization import BatchNorm
 from .optimizers import OPTIMIZERS, Optimizer
 
 LAYER_TYPES: dict[str, type] = {cls.__name__: cls for cls in
-                                (Dense, Dropout, Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
+                                (Dense, Dropout, BatchNorm, Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
 LOSS_TYPES: dict[str, type] = {cls.__name__: cls for cls in (MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy,
                                                             MeanAbsoluteError, Huber)}
 OPTIMIZER_TYPES: dict[str, type] = {cls.__name__: cls for cls in OPTIMIZERS.values()}
@@ -73,14 +74,15 @@ def load(path: Any) -> Sequential:
         layers = [_build(spec, LAYER_TYPES, "layer", where) for spec in doc["layers"]]
         model = Sequential(layers, dtype=doc["dtype"], seed=doc.get("seed"))
         for i, layer in enumerate(model.layers, start=1):
-            for name, (param, _) in zip(layer.param_names, layer.params_and_grads()):
+            params = [param for param, _ in layer.params_and_grads()]
+            for name, target in [*zip(layer.param_names, params), *layer.buffers()]:
                 key = f"layers.{i}.{name}"
                 if key not in arrays:
                     raise ValueError(f"{where}: array {key} is missing.")
-                if arrays[key].shape != param.shape:
-                    raise ValueError(f"{where}: {key} has shape {arrays[key].shape}, expected {param.shape}.")
-                param[...] = arrays[key]
-                if not np.isfinite(param).all():
+                if arrays[key].shape != target.shape:
+                    raise ValueError(f"{where}: {key} has shape {arrays[key].shape}, expected {target.shape}.")
+                target[...] = arrays[key]
+                if not np.isfinite(target).all():
                     raise ValueError(f"{where}: {key} holds NaN or inf.")
         if doc.get("rng_state") is not None:
             model.rng.bit_generator.state = doc["rng_state"]

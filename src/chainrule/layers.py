@@ -44,6 +44,10 @@ class Layer:
     def params_and_grads(self) -> list[tuple[np.ndarray, np.ndarray]]:
         return []
 
+    def buffers(self) -> list[tuple[str, np.ndarray]]:
+        """Named state saved and loaded with the model but not trained (``BatchNorm``'s running statistics)."""
+        return []
+
     def penalty(self) -> float:
         """Regularization term this layer adds to the loss value. Default: 0."""
         return 0.0

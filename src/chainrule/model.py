@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 
@@ -22,6 +22,33 @@ from .data import batch_rows
 from .layers import Layer
 from .losses import Loss, probabilities
 from .optimizers import Optimizer
+
+
+Metrics = Union[Mapping[str, Callable], Sequence[Callable]]
+
+
+def _metric_table(metrics: Metrics, where: str) -> dict[str, Callable]:
+    """``{name: fn}`` from a dict, or from a list of functions named by their ``__name__``."""
+    if isinstance(metrics, Mapping):
+        table = dict(metrics)
+    else:
+        table = {}
+        for fn in metrics:
+            if isinstance(fn, str):
+                raise ValueError(f"{where}: metrics takes functions, not names; pass e.g. chainrule.metrics.f1 "
+                                 f"instead of {fn!r}.")
+            name = getattr(fn, "__name__", None)
+            if name is None:
+                raise ValueError(f"{where}: metric {fn!r} has no __name__; pass a dict such as "
+                                 "{'macro_f1': functools.partial(chainrule.metrics.f1, average='macro')}.")
+            table[name] = fn
+    for name, fn in table.items():
+        if not isinstance(name, str) or not name or name == "loss" or name.startswith("val_"):
+            raise ValueError(f"{where}: metric name {name!r} is not allowed; use a non-empty string other than "
+                             "'loss' that does not start with 'val_'.")
+        if not callable(fn):
+            raise ValueError(f"{where}: metric {name!r} is {fn!r}, not a function f(y_true, y_pred) -> float.")
+    return table
 
 
 class Sequential:
@@ -115,7 +142,7 @@ class Sequential:
     def fit(self, X: Any, Y: Any, loss: Loss, optimizer: Optimizer, epochs: int = 1, batch_size: int = 32,
             validation_data: Union[tuple[Any, Any], None] = None, callbacks: Iterable[Callback] = (),
             verbose: bool = False, shuffle: bool = True, sample_weight: Any = None,
-            class_weight: Union[dict, str, None] = None) -> History:
+            class_weight: Union[dict, str, None] = None, metrics: Metrics = ()) -> History:
         """Train with mini-batch gradient descent; return the model's ``History``.
 
         Parameters
@@ -132,6 +159,12 @@ class Sequential:
         sample_weight : array (m,) of weights w_i >= 0; the loss becomes 1/m · Σ w_i ℓ_i
         class_weight : {class: weight} or ``"balanced"`` (m / (n_classes · count of the class));
             multiplies ``sample_weight``
+        metrics : functions ``f(y_true, y_pred) -> float`` such as ``chainrule.metrics.f1``, as a list
+            (logged under ``f.__name__``) or a dict ``{name: f}``, e.g.
+            ``{"macro_f1": functools.partial(chainrule.metrics.f1, average="macro")}``. Each is logged
+            per epoch on the epoch's training-mode outputs (as ``accuracy`` is) and, with
+            ``validation_data``, as ``val_<name>``. Classifiers pass class labels (m,); regressors
+            (targets not 0/1 or one-hot) pass the values, (m,) or (m, k).
 
         Returns
         -------
@@ -150,6 +183,7 @@ class Sequential:
             raise ValueError(f"{where}: optimizer must be a chainrule Optimizer such as SGD(lr=0.1), got {optimizer!r}.")
         epochs = _checks.positive_int(epochs, "epochs", where)
         batch_size = _checks.positive_int(batch_size, "batch_size", where)
+        metric_fns = _metric_table(metrics, where)
         X, Y = self._prepare(X, Y, loss, where)
         weights = self._weights(sample_weight, class_weight, Y, where)
         if validation_data is not None:
@@ -167,9 +201,15 @@ class Sequential:
             hook.on_train_begin(self)
         logs: dict[str, float] = {}
         for epoch in range(first_epoch, first_epoch + epochs):
-            logs = self._train_epoch(X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks)
+            outputs: Union[list, None] = [] if metric_fns else None
+            logs = self._train_epoch(X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks, outputs)
+            if metric_fns:
+                Y_seen = np.concatenate([Y_b for Y_b, _ in outputs])
+                Y_hat = np.concatenate([Y_hat_b for _, Y_hat_b in outputs])
+                logs.update(self._metrics(metric_fns, loss, Y_hat, Y_seen, where))
             if validation_data is not None:
-                logs.update({f"val_{k}": v for k, v in self._evaluate(X_val, Y_val, loss).items()})
+                val = self._evaluate(X_val, Y_val, loss, metric_fns, f"{where} (validation_data)")
+                logs.update({f"val_{k}": v for k, v in val.items()})
             for hook in hooks:
                 hook.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -178,7 +218,9 @@ class Sequential:
             hook.on_train_end(logs)
         return self.history
 
-    def _train_epoch(self, X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=()) -> dict[str, float]:
+    def _train_epoch(self, X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=(),
+                     outputs=None) -> dict[str, float]:
+        """One pass over the rows; appends each batch's (Y_b, Y_hat) to ``outputs`` when given (for metrics)."""
         total_loss, total_correct, seen, scored = 0.0, 0.0, 0, True
         regularized = any(layer.has_penalty for layer in self.layers)
         # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
@@ -186,6 +228,8 @@ class Sequential:
             for batch, rows in enumerate(batch_rows(X.shape[0], batch_size, self.rng if shuffle else None)):
                 X_b, Y_b = X[rows], Y[rows]
                 Y_hat = self.forward(X_b, training=True)
+                if outputs is not None:
+                    outputs.append((Y_b, Y_hat))
                 if weights is None:
                     value = loss.forward(Y_hat, Y_b)
                     dY_hat = loss.backward()
@@ -273,24 +317,46 @@ class Sequential:
         """Class labels: argmax over outputs, or output > threshold for one output."""
         return self._require_loss(None, "predict_labels").predict_labels(self.predict(X))
 
-    def evaluate(self, X: Any, Y: Any, loss: Union[Loss, None] = None) -> dict[str, float]:
-        """Return ``{"loss": ..., "accuracy": ...}`` on (X, Y); accuracy where the loss defines it.
+    def evaluate(self, X: Any, Y: Any, loss: Union[Loss, None] = None, metrics: Metrics = ()) -> dict[str, float]:
+        """Return ``{"loss": ..., "accuracy": ..., <metric>: ...}`` on (X, Y); accuracy where the loss defines it.
 
         ``loss`` defaults to the one the model was last trained with. The loss value includes the
-        layers' regularization terms, as during training.
+        layers' regularization terms, as during training. ``metrics`` as in ``fit``.
         """
+        where = "Sequential.evaluate"
+        metric_fns = _metric_table(metrics, where)
         loss = self._require_loss(loss, "evaluate")
-        X, Y = self._prepare(X, Y, loss, "Sequential.evaluate")
-        return self._evaluate(X, Y, loss)
+        X, Y = self._prepare(X, Y, loss, where)
+        return self._evaluate(X, Y, loss, metric_fns, where)
 
-    def _evaluate(self, X: np.ndarray, Y: np.ndarray, loss: Loss) -> dict[str, float]:
+    def _evaluate(self, X: np.ndarray, Y: np.ndarray, loss: Loss, metrics: Union[dict, None] = None,
+                  where: str = "Sequential.evaluate") -> dict[str, float]:
         Y_hat = self._predict(X)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = {"loss": loss.forward(Y_hat, Y) + self.penalty()}
         accuracy = loss.accuracy(Y_hat, Y)
         if accuracy is not None:
             result["accuracy"] = accuracy
+        result.update(self._metrics(metrics, loss, Y_hat, Y, where))
         return result
+
+    @staticmethod
+    def _metrics(metrics: Union[dict, None], loss: Loss, Y_hat: np.ndarray, Y: np.ndarray,
+                 where: str) -> dict[str, float]:
+        """Each ``fn(y_true, y_pred)``: class labels (m,) for a classifier, values for a regressor."""
+        if not metrics:
+            return {}
+        if loss.accuracy(Y_hat, Y) is None:                # targets neither 0/1 nor one-hot: regression
+            y_true, y_pred = (Y[:, 0], Y_hat[:, 0]) if Y.shape[1] == 1 else (Y, Y_hat)
+        else:
+            y_true = Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.int64)
+            y_pred = loss.predict_labels(Y_hat)
+            if y_pred.ndim != 1:
+                raise ValueError(
+                    f"{where}: metrics need one class label per example, but {loss!r} with {Y.shape[1]} outputs "
+                    "is multi-label; score each output j yourself from model.predict_labels(X)[:, j]."
+                )
+        return {name: float(fn(y_true, y_pred)) for name, fn in metrics.items()}
 
     def _require_loss(self, loss: Union[Loss, None], what: str) -> Loss:
         loss = loss if loss is not None else self.loss
@@ -334,6 +400,8 @@ class Sequential:
             layers.append({"type": type(layer).__name__, "config": layer.config()})
             for name, (param, _) in zip(layer.param_names, layer.params_and_grads()):
                 arrays[f"layers.{i}.{name}"] = param
+            for name, buffer in layer.buffers():
+                arrays[f"layers.{i}.{name}"] = buffer
         optimizer = None
         if self.optimizer is not None:
             state = self.optimizer.state_dict()
