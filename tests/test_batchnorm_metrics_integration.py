@@ -1,5 +1,9 @@
 """BatchNorm and metrics wired into the model: save/load with running statistics, metrics in fit/evaluate, EarlyStopping restoring buffers."""
-import numpy as np, pytest
+import functools
+
+import numpy as np
+import pytest
+
 import chainrule
 from chainrule import (Adam, BatchNorm, BinaryCrossEntropy, Dense, EarlyStopping, MeanSquaredError, ReLU,
                        Sequential, SoftmaxCrossEntropy, Tanh, metrics, load)
