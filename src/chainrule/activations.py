@@ -20,18 +20,27 @@ class Activation(Layer):
     def __init__(self) -> None:
         self.A: Union[np.ndarray, None] = None
 
-    def fn(self, Z: np.ndarray) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
         raise NotImplementedError
 
     def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
-        self.A = self.fn(Z)
+        self.A = self.fn(Z, out=self._buffer("A", Z.shape, Z.dtype))
         return self.A
 
 
-def sigmoid(Z: np.ndarray) -> np.ndarray:
-    """σ(Z) = 1 / (1 + exp(-Z)); exp overflows to inf for Z < -709, giving the exact limit 0."""
-    with np.errstate(over="ignore"):
-        A = np.exp(-Z)
+def sigmoid(Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+    """σ(Z) = 1 / (1 + exp(-Z)), written into ``out`` when given.
+
+    NOTE: exp(-Z) overflows to inf below Z = -88 (float32) or -709 (float64), which gives the exact
+    limit σ = 0; an errstate silences the warning only then, since entering one costs more than
+    the max that decides it.
+    """
+    A = np.negative(Z, out=out)
+    if A.size and A.max() > 80.0:
+        with np.errstate(over="ignore"):
+            np.exp(A, out=A)
+    else:
+        np.exp(A, out=A)
     A += 1.0
     np.reciprocal(A, out=A)
     return A
@@ -40,25 +49,31 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
 class Sigmoid(Activation):
     """A = σ(Z) = 1 / (1 + exp(-Z));  dZ = dA * A * (1 - A)."""
 
-    def fn(self, Z: np.ndarray) -> np.ndarray:
-        return sigmoid(Z)
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+        return sigmoid(Z, out)
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.A
         self._check_backward(A, dA)
-        return dA * A * (1.0 - A)
+        dZ = np.subtract(1.0, A, out=self._buffer("dZ", A.shape, A.dtype))
+        dZ *= A
+        dZ *= dA
+        return dZ
 
 
 class Tanh(Activation):
     """A = tanh(Z);  dZ = dA * (1 - A²)."""
 
-    def fn(self, Z: np.ndarray) -> np.ndarray:
-        return np.tanh(Z)
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+        return np.tanh(Z, out=out)
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.A
         self._check_backward(A, dA)
-        return dA * (1.0 - A * A)
+        dZ = np.multiply(A, A, out=self._buffer("dZ", A.shape, A.dtype))
+        np.subtract(1.0, dZ, out=dZ)
+        dZ *= dA
+        return dZ
 
 
 class ReLU(Activation):
@@ -67,13 +82,14 @@ class ReLU(Activation):
     ReLU'(0) is taken as 0 (the course's ``dZ[Z <= 0] = 0``); A > 0 exactly where Z > 0.
     """
 
-    def fn(self, Z: np.ndarray) -> np.ndarray:
-        return np.maximum(Z, 0.0)
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+        return np.maximum(Z, 0.0, out=out)
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.A
         self._check_backward(A, dA)
-        return dA * (A > 0)
+        positive = np.greater(A, 0.0, out=self._buffer("positive", A.shape, bool))
+        return np.multiply(dA, positive, out=self._buffer("dZ", A.shape, np.result_type(dA, A)))
 
 
 class LeakyReLU(Activation):
@@ -84,7 +100,7 @@ class LeakyReLU(Activation):
         self.alpha = _checks.in_range(alpha, "alpha", f"LeakyReLU({alpha!r})", 0.0, 1.0)
         self.positive: Union[np.ndarray, None] = None
 
-    def fn(self, Z: np.ndarray) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
         self.positive = Z > 0
         return np.where(self.positive, Z, self.alpha * Z)
 
@@ -99,7 +115,7 @@ class LeakyReLU(Activation):
 class Identity(Activation):
     """A = Z;  dZ = dA. The output layer of a regression net, or a logits layer."""
 
-    def fn(self, Z: np.ndarray) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
         return Z
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
@@ -122,7 +138,7 @@ class Softmax(Activation):
     it gives dZ = (P - Y)/m directly. This layer is for inference and for other losses.
     """
 
-    def fn(self, Z: np.ndarray) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
         return softmax(Z)
 
     def backward(self, dA: np.ndarray) -> np.ndarray:

@@ -31,6 +31,20 @@ class Layer:
     #: much as the forward product, so ``backward`` may return ``None`` there.
     skip_input_grad: bool = False
     index: Union[int, None] = None
+    #: Set by ``Sequential.fit`` while it trains. Outputs and gradients then live in buffers that
+    #: the next call overwrites: one allocation per array per shape instead of per batch. Off by
+    #: default, so arrays returned to users are always fresh.
+    reuse_buffers: bool = False
+
+    def _buffer(self, name: str, shape: tuple, dtype: Any) -> np.ndarray:
+        """An array to write ``name`` into: new, or with ``reuse_buffers`` the one cached for this shape."""
+        if not self.reuse_buffers:
+            return np.empty(shape, dtype)
+        cache = self.__dict__.setdefault("_buffers", {})
+        buffer = cache.get(name)
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+            buffer = cache[name] = np.empty(shape, dtype)     # the last, smaller batch reallocates once
+        return buffer
 
     def build(self, rng: np.random.Generator, dtype: np.dtype) -> None:
         """(Re)create parameters and random state from ``rng`` in ``dtype``. Default: nothing."""
@@ -139,7 +153,7 @@ class Dense(Layer):
                 "Check the layer sizes; if X is (n_features, m), pass X.T."
             )
         self.A_prev = A_prev
-        Z = A_prev @ self.W
+        Z = np.matmul(A_prev, self.W, out=self._buffer("Z", (A_prev.shape[0], self.n_out), self.W.dtype))
         Z += self.b
         return Z
 
@@ -158,15 +172,16 @@ class Dense(Layer):
                 f"{self.describe()}: backward got dZ of shape {dZ.shape}; expected "
                 f"{(A_prev.shape[0], self.n_out)}, the shape of this layer's output."
             )
-        self.dW = A_prev.T @ dZ
+        dtype = self.W.dtype
+        self.dW = np.matmul(A_prev.T, dZ, out=self._buffer("dW", self.W.shape, dtype))
         if self.l2:
             self.dW += self.l2 * self.W
         if self.l1:
             self.dW += self.l1 * np.sign(self.W)
-        self.db = dZ.sum(axis=0)
+        self.db = np.add.reduce(dZ, axis=0, out=self._buffer("db", self.b.shape, dtype))
         if self.skip_input_grad:
             return None
-        return dZ @ self.W.T
+        return np.matmul(dZ, self.W.T, out=self._buffer("dA_prev", A_prev.shape, dtype))
 
     param_names = ("W", "b")
 

@@ -60,7 +60,14 @@ class Loss:
         return Y
 
     def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
-        """Fraction of rows predicted right, or ``None`` where accuracy has no meaning."""
+        """Fraction of labels predicted right, or ``None`` where accuracy has no meaning."""
+        labels = self.labels_of(Y)
+        if labels is None:
+            return None
+        return float(np.mean(self.predict_labels(Y_hat) == labels))
+
+    def labels_of(self, Y: np.ndarray) -> Union[np.ndarray, None]:
+        """The true labels in ``predict_labels``'s shape, or ``None`` where targets are not classes."""
         return None
 
     def predict_labels(self, Y_hat: np.ndarray) -> np.ndarray:
@@ -89,15 +96,6 @@ class Loss:
         return f"{type(self).__name__}({args})"
 
 
-def _one_hot_accuracy(Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
-    """Argmax accuracy when Y is one-hot (Nielsen's ``evaluate``); threshold 0.5 for one column."""
-    if Y.shape[1] == 1:
-        if not np.isin(Y, (0, 1)).all():
-            return None
-        return float(np.mean((Y_hat[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
-    return float(np.mean(Y_hat.argmax(axis=1) == Y.argmax(axis=1)))
-
-
 class MeanSquaredError(Loss):
     """Quadratic cost, averaged over the m rows.
 
@@ -124,8 +122,11 @@ class MeanSquaredError(Loss):
         diff = Y_hat - Y
         return self.scale * np.einsum("ij,ij->i", diff, diff)
 
-    def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
-        return _one_hot_accuracy(Y_hat, Y)
+    def labels_of(self, Y: np.ndarray) -> Union[np.ndarray, None]:
+        """Argmax of one-hot rows (Nielsen's ``evaluate``); 0/1 for one column of 0/1 targets; else None."""
+        if Y.shape[1] == 1:
+            return (Y[:, 0] > 0.5).astype(np.int64) if np.isin(Y, (0, 1)).all() else None
+        return Y.argmax(axis=1)
 
     def config(self) -> dict[str, Any]:
         return {"half": self.half}
@@ -202,9 +203,9 @@ class BinaryCrossEntropy(Loss):
             )
         return Y
 
-    def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
-        threshold = 0.0 if self.from_logits else 0.5
-        return float(np.mean((Y_hat > threshold) == (Y > 0.5)))
+    def labels_of(self, Y: np.ndarray) -> np.ndarray:
+        labels = (Y > 0.5).astype(np.int64)
+        return labels[:, 0] if labels.shape[1] == 1 else labels
 
     def predict_labels(self, Y_hat: np.ndarray) -> np.ndarray:
         threshold = 0.0 if self.from_logits else 0.5
@@ -279,9 +280,8 @@ class SoftmaxCrossEntropy(Loss):
             )
         return super().prepare_targets(Y, n_outputs, where)
 
-    def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
-        truth = Y if Y.ndim == 1 else Y.argmax(axis=1)
-        return float(np.mean(Y_hat.argmax(axis=1) == truth))
+    def labels_of(self, Y: np.ndarray) -> np.ndarray:
+        return Y if Y.ndim == 1 else Y.argmax(axis=1)
 
     def predict_labels(self, Y_hat: np.ndarray) -> np.ndarray:
         return Y_hat.argmax(axis=1)

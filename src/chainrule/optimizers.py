@@ -55,8 +55,12 @@ class Optimizer:
         """Apply one update to every parameter, in place."""
         pairs = list(params_and_grads)
         self._check_state(pairs)
-        grads = self.clip([grad for _, grad in pairs])
         self.t += 1
+        if self.clip_value is None and self.clip_norm is None:
+            for i, (param, grad) in enumerate(pairs):
+                self.update(i, param, grad)
+            return
+        grads = self.clip([grad for _, grad in pairs])
         for i, ((param, _), grad) in enumerate(zip(pairs, grads)):
             self.update(i, param, grad)
 
@@ -76,7 +80,19 @@ class Optimizer:
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
 
+    def _same_params(self, pairs: list) -> bool:
+        last = self.__dict__.get("_last_params")
+        current = [p for p, _ in pairs]
+        same = last is not None and len(last) == len(current) and all(
+            a is b and a.shape == s[0] for a, b, s in zip(last, current, self._shapes))
+        self._last_params = current
+        return same
+
     def _check_state(self, pairs: list) -> None:
+        # NOTE: the same parameter arrays as last step (the usual case) cannot have changed shape or
+        # dtype in place without a reshape, so comparing identities is enough and costs far less.
+        if self._shapes is not None and self._same_params(pairs):
+            return
         shapes = [(p.shape, p.dtype.str) for p, _ in pairs]
         if self._shapes is None:
             for param, grad in pairs:
