@@ -60,7 +60,46 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, keys={sorted(self.history)})"
 
 
-class EarlyStopping(Callback):
+class _Plateau(Callback):
+    """Watches ``monitor`` for improvements larger than ``min_delta`` (EarlyStopping, ReduceLROnPlateau).
+
+    ``mode`` is ``"min"`` for losses and ``"max"`` for accuracies (``"auto"`` picks by name).
+    """
+
+    def __init__(self, monitor: str, patience: int, min_delta: float, mode: str) -> None:
+        where = type(self).__name__
+        number = (int, float, np.integer, np.floating)
+        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 0:
+            raise ValueError(f"{where}: patience must be an integer >= 0, got {patience!r}.")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, number) or not 0 <= min_delta < math.inf:
+            raise ValueError(f"{where}: min_delta must be in [0, inf), got {min_delta!r}.")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"{where}: mode must be 'auto', 'min' or 'max', got {mode!r}.")
+        self.monitor = monitor
+        self.patience = int(patience)
+        self.min_delta = float(min_delta)
+        self.mode = mode if mode != "auto" else ("min" if "loss" in monitor else "max")
+
+    def on_train_begin(self, model: Any) -> None:
+        super().on_train_begin(model)
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = 0
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def _value(self, logs: dict[str, float]) -> float:
+        if self.monitor not in logs:
+            raise ValueError(
+                f"{type(self).__name__}: monitor {self.monitor!r} is not among the logged metrics {sorted(logs)}; "
+                "pass validation_data to fit to get 'val_*' metrics."
+            )
+        return logs[self.monitor]
+
+
+class EarlyStopping(_Plateau):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
 
     ``mode`` is ``"min"`` for losses and ``"max"`` for accuracies (``"auto"`` picks by name). With
@@ -69,38 +108,17 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = True) -> None:
-        if not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be an integer >= 0, got {patience!r}.")
-        if not isinstance(min_delta, (int, float)) or min_delta < 0:
-            raise ValueError(f"EarlyStopping: min_delta must be >= 0, got {min_delta!r}.")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}.")
-        self.monitor = monitor
-        self.patience = patience
-        self.min_delta = float(min_delta)
-        self.mode = mode if mode != "auto" else ("min" if "loss" in monitor else "max")
+        super().__init__(monitor, patience, min_delta, mode)
         self.restore_best_weights = restore_best_weights
 
     def on_train_begin(self, model: Any) -> None:
         super().on_train_begin(model)
-        self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch: Union[int, None] = None
         self.best_weights: Union[list[np.ndarray], None] = None
-        self.wait = 0
         self.stopped_epoch: Union[int, None] = None
 
-    def _improved(self, value: float) -> bool:
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
-
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        if self.monitor not in logs:
-            raise ValueError(
-                f"EarlyStopping: monitor {self.monitor!r} is not among the logged metrics {sorted(logs)}; "
-                "pass validation_data to fit to get 'val_*' metrics."
-            )
-        value = logs[self.monitor]
+        value = self._value(logs)
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
@@ -193,7 +211,7 @@ class LearningRateScheduler(Callback):
         self._set(epoch + 1)
 
 
-class ReduceLROnPlateau(Callback):
+class ReduceLROnPlateau(_Plateau):
     """Multiply the optimizer's lr by ``factor`` when ``monitor`` stops improving, as in Keras.
 
     After ``patience`` epochs in a row without an improvement larger than ``min_delta``:
@@ -206,40 +224,19 @@ class ReduceLROnPlateau(Callback):
         number = (int, float, np.integer, np.floating)
         if isinstance(factor, bool) or not isinstance(factor, number) or not 0 < factor < 1:
             raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}.")
-        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 0:
-            raise ValueError(f"ReduceLROnPlateau: patience must be an integer >= 0, got {patience!r}.")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, number) or not 0 <= min_delta < math.inf:
-            raise ValueError(f"ReduceLROnPlateau: min_delta must be in [0, inf), got {min_delta!r}.")
         if isinstance(min_lr, bool) or not isinstance(min_lr, number) or not 0 <= min_lr < math.inf:
             raise ValueError(f"ReduceLROnPlateau: min_lr must be in [0, inf), got {min_lr!r}.")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}.")
-        self.monitor = monitor
+        super().__init__(monitor, patience, min_delta, mode)
         self.factor = float(factor)
-        self.patience = int(patience)
-        self.min_delta = float(min_delta)
         self.min_lr = float(min_lr)
-        self.mode = mode if mode != "auto" else ("min" if "loss" in monitor else "max")
         self.reductions: list[tuple[int, float]] = []
 
     def on_train_begin(self, model: Any) -> None:
         super().on_train_begin(model)
         self.optimizer = _optimizer_of(model, "ReduceLROnPlateau")
-        self.best = math.inf if self.mode == "min" else -math.inf
-        self.wait = 0
-
-    def _improved(self, value: float) -> bool:
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        if self.monitor not in logs:
-            raise ValueError(
-                f"ReduceLROnPlateau: monitor {self.monitor!r} is not among the logged metrics {sorted(logs)}; "
-                "pass validation_data to fit to get 'val_*' metrics."
-            )
-        value = logs[self.monitor]
+        value = self._value(logs)
         if self._improved(value):
             self.best, self.wait = value, 0
             return
