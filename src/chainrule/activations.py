@@ -28,15 +28,16 @@ class Activation(Layer):
         return self.A
 
 
-def sigmoid(Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+def sigmoid(Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = False) -> np.ndarray:
     """σ(Z) = 1 / (1 + exp(-Z)), written into ``out`` when given.
 
     NOTE: exp(-Z) overflows to inf below Z = -88 (float32) or -709 (float64), which gives the exact
     limit σ = 0; an errstate silences the warning only then, since entering one costs more than
-    the max that decides it.
+    the max that decides it. ``quiet=True`` skips the check when the caller has silenced overflow
+    already (``fit`` holds one errstate per epoch).
     """
     A = np.negative(Z, out=out)
-    if A.size and A.max() > 80.0:
+    if not quiet and A.size and A.max() > 80.0:
         with np.errstate(over="ignore"):
             np.exp(A, out=A)
     else:
@@ -50,7 +51,7 @@ class Sigmoid(Activation):
     """A = σ(Z) = 1 / (1 + exp(-Z));  dZ = dA * A * (1 - A)."""
 
     def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
-        return sigmoid(Z, out)
+        return sigmoid(Z, out, quiet=self.reuse_buffers)    # inside fit, whose errstate is active
 
     def backward(self, dA: np.ndarray) -> np.ndarray:
         A = self.A

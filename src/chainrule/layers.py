@@ -31,9 +31,9 @@ class Layer:
     #: much as the forward product, so ``backward`` may return ``None`` there.
     skip_input_grad: bool = False
     index: Union[int, None] = None
-    #: Set by ``Sequential.fit`` while it trains. Outputs and gradients then live in buffers that
-    #: the next call overwrites: one allocation per array per shape instead of per batch. Off by
-    #: default, so arrays returned to users are always fresh.
+    #: Set by ``Sequential.fit`` while it trains (inside its per-epoch errstate). Outputs and
+    #: gradients then live in buffers that the next call overwrites: one allocation per array per
+    #: shape instead of per batch. Off by default, so arrays returned to users are always fresh.
     reuse_buffers: bool = False
 
     def _buffer(self, name: str, shape: tuple, dtype: Any) -> np.ndarray:

@@ -70,11 +70,11 @@ class Loss:
         """The true labels in ``predict_labels``'s shape, or ``None`` where targets are not classes."""
         return None
 
-    def predict_labels(self, Y_hat: np.ndarray) -> np.ndarray:
-        """Class labels for the model outputs ``Y_hat`` (argmax over columns, or threshold)."""
+    def predict_labels(self, Y_hat: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+        """Class labels for the model outputs ``Y_hat`` (argmax over columns, or threshold), into ``out``."""
         if Y_hat.shape[1] == 1:
-            return (Y_hat[:, 0] > 0.5).astype(np.int64)
-        return Y_hat.argmax(axis=1)
+            return _into((Y_hat[:, 0] > 0.5), out)
+        return Y_hat.argmax(axis=1, out=out)
 
     def config(self) -> dict[str, Any]:
         return {}
@@ -94,6 +94,14 @@ class Loss:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
         return f"{type(self).__name__}({args})"
+
+
+def _into(labels: np.ndarray, out: Union[np.ndarray, None]) -> np.ndarray:
+    """Boolean labels as int64, written into ``out`` when given."""
+    if out is None:
+        return labels.astype(np.int64)
+    out[...] = labels
+    return out
 
 
 class MeanSquaredError(Loss):
@@ -207,10 +215,10 @@ class BinaryCrossEntropy(Loss):
         labels = (Y > 0.5).astype(np.int64)
         return labels[:, 0] if labels.shape[1] == 1 else labels
 
-    def predict_labels(self, Y_hat: np.ndarray) -> np.ndarray:
+    def predict_labels(self, Y_hat: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
         threshold = 0.0 if self.from_logits else 0.5
-        labels = (Y_hat > threshold).astype(np.int64)
-        return labels[:, 0] if labels.shape[1] == 1 else labels
+        labels = Y_hat > threshold
+        return _into(labels[:, 0] if labels.shape[1] == 1 else labels, out)
 
     def config(self) -> dict[str, Any]:
         config: dict[str, Any] = {"from_logits": self.from_logits}
@@ -283,8 +291,8 @@ class SoftmaxCrossEntropy(Loss):
     def labels_of(self, Y: np.ndarray) -> np.ndarray:
         return Y if Y.ndim == 1 else Y.argmax(axis=1)
 
-    def predict_labels(self, Y_hat: np.ndarray) -> np.ndarray:
-        return Y_hat.argmax(axis=1)
+    def predict_labels(self, Y_hat: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+        return Y_hat.argmax(axis=1, out=out)
 
 
 class MeanAbsoluteError(Loss):

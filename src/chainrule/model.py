@@ -252,13 +252,20 @@ class Sequential:
     def _train_epoch(self, X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=(),
                      outputs=None) -> dict[str, float]:
         """One pass over the rows; appends each batch's (Y_b, Y_hat) to ``outputs`` when given (for metrics)."""
-        total_loss, seen, correct, counted = 0.0, 0, 0, 0
+        m_total = X.shape[0]
+        total_loss, seen = 0.0, 0
         regularized = any(layer.has_penalty for layer in self.layers)
-        labels = loss.labels_of(Y)              # once per epoch; per batch only a gather and a compare
+        # NOTE: plain SGD without penalties folds lr into the loss gradient (m x n_out, small), so the
+        # update is one subtraction per parameter; the gradients are divided back after the epoch.
+        fold = getattr(optimizer, "folds_lr", False) and not regularized and weights is None
+        labels = loss.labels_of(Y)              # true labels once per epoch ...
+        predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)   # ... predictions per batch
+        order = self.rng.permutation(m_total) if shuffle else None
         gather = _Gather()
+        params = self.params_and_grads()
         # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for batch, rows in enumerate(batch_rows(X.shape[0], batch_size, self.rng if shuffle else None)):
+            for batch, rows in enumerate(batch_rows(m_total, batch_size, order=order)):
                 X_b, Y_b = gather(X, rows, "X"), gather(Y, rows, "Y")
                 Y_hat = self.forward(X_b, training=True)
                 if outputs is not None:
@@ -276,21 +283,30 @@ class Sequential:
                         f"loss became {value} at epoch {epoch + 1}, batch {batch + 1} (lr={optimizer.lr}). "
                         f"Try a smaller lr, e.g. {optimizer.lr / 10:g}, or standardize X."
                     )
-                self.backward(dY_hat)
-                optimizer.step(self.params_and_grads())
                 m = X_b.shape[0]
+                if predicted is not None:
+                    loss.predict_labels(Y_hat, out=predicted[seen:seen + m])
+                if fold:
+                    dY_hat *= optimizer.lr
+                    self.backward(dY_hat)
+                    params = self.params_and_grads()
+                    optimizer.step_folded(params)
+                else:
+                    self.backward(dY_hat)
+                    params = self.params_and_grads()
+                    optimizer.step(params)
                 total_loss += value * m
                 seen += m
-                if labels is not None:
-                    hits = loss.predict_labels(Y_hat) == gather(labels, rows, "labels")
-                    correct += int(np.count_nonzero(hits))
-                    counted += hits.size
                 for hook in batch_hooks:
                     hook.on_batch_end(batch, {"loss": value})
+        if fold:
+            for _, grad in params:
+                grad /= optimizer.lr            # layers hold ∂L/∂W again, as after any other step
         # NOTE: with one batch (full-batch GD) report that batch's loss exactly, not value·m/m.
         logs = {"loss": value if seen == X_b.shape[0] else total_loss / seen}
         if labels is not None:
-            logs["accuracy"] = correct / counted
+            truth = labels if order is None else labels[order]
+            logs["accuracy"] = float(np.mean(predicted == truth))
         return logs
 
     def _weights(self, sample_weight: Any, class_weight: Any, Y: np.ndarray, where: str) -> Union[np.ndarray, None]:

@@ -175,6 +175,26 @@ class SGD(Optimizer):
             self.state_names = ()       # plain SGD keeps no state
         super().__init__(lr, clip_norm, clip_value)
 
+    @property
+    def folds_lr(self) -> bool:
+        """Plain SGD (no momentum, no clipping, ``step`` not overridden): ``fit`` may fold lr into the
+        output delta and call ``step_folded``."""
+        plain = type(self).step is SGD.step and type(self).update is SGD.update
+        return plain and self.momentum == 0.0 and self.clip_norm is None and self.clip_value is None
+
+    def step_folded(self, params_and_grads: ParamsAndGrads) -> None:
+        """W ← W - g for gradients g that already carry the factor lr.
+
+        NOTE: for plain SGD, ``fit`` multiplies the loss gradient (m x n_out) by lr before backprop,
+        so every layer's gradient comes out as lr·∂L/∂W and the update is a single in-place
+        subtraction: one pass over W instead of two, and no temporary as large as W.
+        """
+        pairs = list(params_and_grads)
+        self._check_state(pairs)
+        self.t += 1
+        for param, grad in pairs:
+            param -= grad
+
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         if self.momentum == 0.0:
             param -= self.lr * grad
