@@ -85,3 +85,54 @@ def train_val_split(X: np.ndarray, Y: np.ndarray, val_fraction: float = 0.1,
     order = rng.permutation(m) if rng is not None else np.arange(m)
     train, val = order[:m - n_val], order[m - n_val:]
     return X[train], Y[train], X[val], Y[val]
+
+
+class RowGather:
+    """Copies the rows of a shuffled mini-batch into a buffer kept per (array, batch size).
+
+    NOTE: ``np.take(..., out=, mode="clip")`` writes straight into the buffer; fancy indexing
+    ``X[rows]`` allocates every batch, and ``take``'s default mode buffers the result (2.5x slower).
+    Slices (unshuffled batches) are views and need no copy at all.
+    """
+
+    def __init__(self) -> None:
+        self.buffers: dict[tuple[str, int], np.ndarray] = {}
+
+    def __call__(self, array: np.ndarray, rows: Union[slice, np.ndarray], name: str) -> np.ndarray:
+        if isinstance(rows, slice):
+            return array[rows]
+        key = (name, len(rows))
+        out = self.buffers.get(key)
+        if out is None:
+            out = self.buffers[key] = np.empty((len(rows),) + array.shape[1:], dtype=array.dtype)
+        return np.take(array, rows, axis=0, out=out, mode="clip")
+
+
+def example_weights(sample_weight: Any, class_weight: Any, Y: np.ndarray, dtype: Any,
+                    where: str) -> Union[np.ndarray, None]:
+    """Per-example weights (m,) in the model dtype, or ``None`` when every weight is 1."""
+    if sample_weight is None and class_weight is None:
+        return None
+    m = Y.shape[0]
+    weights = np.ones(m, dtype=dtype)
+    if sample_weight is not None:
+        given = _checks.as_array(sample_weight, "sample_weight", where, dtype=dtype)
+        if given.shape != (m,):
+            raise ValueError(f"{where}: sample_weight has shape {given.shape}; expected ({m},), one weight per example.")
+        _checks.finite(given, "sample_weight", where)
+        if (given < 0).any():
+            raise ValueError(f"{where}: sample_weight must be >= 0, got a minimum of {given.min()}.")
+        weights *= given
+    if class_weight is not None:
+        labels = Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.int64)
+        n_classes = max(Y.shape[1], 2)
+        if class_weight == "balanced":
+            counts = np.bincount(labels, minlength=n_classes)
+            table = {c: m / (n_classes * counts[c]) for c in range(n_classes) if counts[c]}
+        elif isinstance(class_weight, dict):
+            table = {int(c): _checks.in_range(w, f"class_weight[{c}]", where, 0.0, float("inf"))
+                     for c, w in class_weight.items()}
+        else:
+            raise ValueError(f"{where}: class_weight must be a dict {{class: weight}} or 'balanced', got {class_weight!r}.")
+        weights *= np.array([table.get(c, 1.0) for c in range(n_classes)], dtype=dtype)[labels]
+    return weights

@@ -17,7 +17,7 @@ warns; these functions never warn).
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Callable, Mapping, Sequence, Union
 
 import numpy as np
 
@@ -278,3 +278,49 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> float:
     """
     y_true, y_pred = _value_pair(y_true, y_pred, "mean_absolute_error")
     return float(np.mean(np.abs(y_true - y_pred)))
+
+
+# -- metrics inside fit and evaluate ------------------------------------------------------------------
+Metrics = Union[Mapping[str, Callable], Sequence[Callable]]
+
+
+def metric_table(metrics: Metrics, where: str) -> dict[str, Callable]:
+    """``{name: fn}`` from a dict, or from a list of functions named by their ``__name__``."""
+    if isinstance(metrics, Mapping):
+        table = dict(metrics)
+    else:
+        table = {}
+        for fn in metrics:
+            if isinstance(fn, str):
+                raise ValueError(f"{where}: metrics takes functions, not names; pass e.g. chainrule.metrics.f1 "
+                                 f"instead of {fn!r}.")
+            name = getattr(fn, "__name__", None)
+            if name is None:
+                raise ValueError(f"{where}: metric {fn!r} has no __name__; pass a dict such as "
+                                 "{'macro_f1': functools.partial(chainrule.metrics.f1, average='macro')}.")
+            table[name] = fn
+    for name, fn in table.items():
+        if not isinstance(name, str) or not name or name == "loss" or name.startswith("val_"):
+            raise ValueError(f"{where}: metric name {name!r} is not allowed; use a non-empty string other than "
+                             "'loss' that does not start with 'val_'.")
+        if not callable(fn):
+            raise ValueError(f"{where}: metric {name!r} is {fn!r}, not a function f(y_true, y_pred) -> float.")
+    return table
+
+
+def score(metrics: Union[dict, None], loss: Any, Y_hat: np.ndarray, Y: np.ndarray,
+             where: str) -> dict[str, float]:
+    """Each ``fn(y_true, y_pred)``: class labels (m,) for a classifier, values for a regressor."""
+    if not metrics:
+        return {}
+    if loss.accuracy(Y_hat, Y) is None:                # targets neither 0/1 nor one-hot: regression
+        y_true, y_pred = (Y[:, 0], Y_hat[:, 0]) if Y.shape[1] == 1 else (Y, Y_hat)
+    else:
+        y_true = Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.int64)
+        y_pred = loss.predict_labels(Y_hat)
+        if y_pred.ndim != 1:
+            raise ValueError(
+                f"{where}: metrics need one class label per example, but {loss!r} with {Y.shape[1]} outputs "
+                "is multi-label; score each output j yourself from model.predict_labels(X)[:, j]."
+            )
+    return {name: float(fn(y_true, y_pred)) for name, fn in metrics.items()}

@@ -11,65 +11,18 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, Mapping, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
 
 from . import _checks, _files
 from ._version import __version__
 from .callbacks import Callback, History, ProgressLogger
-from .data import batch_rows
+from . import metrics as metrics_module
+from .data import RowGather, batch_rows, example_weights
 from .layers import Layer
 from .losses import Loss, probabilities
 from .optimizers import Optimizer
-
-
-Metrics = Union[Mapping[str, Callable], Sequence[Callable]]
-
-
-def _metric_table(metrics: Metrics, where: str) -> dict[str, Callable]:
-    """``{name: fn}`` from a dict, or from a list of functions named by their ``__name__``."""
-    if isinstance(metrics, Mapping):
-        table = dict(metrics)
-    else:
-        table = {}
-        for fn in metrics:
-            if isinstance(fn, str):
-                raise ValueError(f"{where}: metrics takes functions, not names; pass e.g. chainrule.metrics.f1 "
-                                 f"instead of {fn!r}.")
-            name = getattr(fn, "__name__", None)
-            if name is None:
-                raise ValueError(f"{where}: metric {fn!r} has no __name__; pass a dict such as "
-                                 "{'macro_f1': functools.partial(chainrule.metrics.f1, average='macro')}.")
-            table[name] = fn
-    for name, fn in table.items():
-        if not isinstance(name, str) or not name or name == "loss" or name.startswith("val_"):
-            raise ValueError(f"{where}: metric name {name!r} is not allowed; use a non-empty string other than "
-                             "'loss' that does not start with 'val_'.")
-        if not callable(fn):
-            raise ValueError(f"{where}: metric {name!r} is {fn!r}, not a function f(y_true, y_pred) -> float.")
-    return table
-
-
-class _Gather:
-    """Copies the rows of a shuffled mini-batch into a buffer kept per (array, batch size).
-
-    NOTE: ``np.take(..., out=, mode="clip")`` writes straight into the buffer; fancy indexing
-    ``X[rows]`` allocates every batch, and ``take``'s default mode buffers the result (2.5x slower).
-    Slices (unshuffled batches) are views and need no copy at all.
-    """
-
-    def __init__(self) -> None:
-        self.buffers: dict[tuple[str, int], np.ndarray] = {}
-
-    def __call__(self, array: np.ndarray, rows: Union[slice, np.ndarray], name: str) -> np.ndarray:
-        if isinstance(rows, slice):
-            return array[rows]
-        key = (name, len(rows))
-        out = self.buffers.get(key)
-        if out is None:
-            out = self.buffers[key] = np.empty((len(rows),) + array.shape[1:], dtype=array.dtype)
-        return np.take(array, rows, axis=0, out=out, mode="clip")
 
 
 class Sequential:
@@ -163,7 +116,7 @@ class Sequential:
     def fit(self, X: Any, Y: Any, loss: Loss, optimizer: Optimizer, epochs: int = 1, batch_size: int = 32,
             validation_data: Union[tuple[Any, Any], None] = None, callbacks: Iterable[Callback] = (),
             verbose: bool = False, shuffle: bool = True, sample_weight: Any = None,
-            class_weight: Union[dict, str, None] = None, metrics: Metrics = ()) -> History:
+            class_weight: Union[dict, str, None] = None, metrics: metrics_module.Metrics = ()) -> History:
         """Train with mini-batch gradient descent; return the model's ``History``.
 
         Parameters
@@ -204,9 +157,9 @@ class Sequential:
             raise ValueError(f"{where}: optimizer must be a chainrule Optimizer such as SGD(lr=0.1), got {optimizer!r}.")
         epochs = _checks.positive_int(epochs, "epochs", where)
         batch_size = _checks.positive_int(batch_size, "batch_size", where)
-        metric_fns = _metric_table(metrics, where)
+        metric_fns = metrics_module.metric_table(metrics, where)
         X, Y = self._prepare(X, Y, loss, where)
-        weights = self._weights(sample_weight, class_weight, Y, where)
+        weights = example_weights(sample_weight, class_weight, Y, self.dtype, where)
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError(f"{where}: validation_data must be a pair (X_val, Y_val).")
@@ -232,7 +185,7 @@ class Sequential:
             if metric_fns:
                 Y_seen = np.concatenate([Y_b for Y_b, _ in outputs])
                 Y_hat = np.concatenate([Y_hat_b for _, Y_hat_b in outputs])
-                logs.update(self._metrics(metric_fns, loss, Y_hat, Y_seen, where))
+                logs.update(metrics_module.score(metric_fns, loss, Y_hat, Y_seen, where))
             if validation_data is not None:
                 val = self._evaluate(X_val, Y_val, loss, metric_fns, f"{where} (validation_data)")
                 logs.update({f"val_{k}": v for k, v in val.items()})
@@ -261,7 +214,7 @@ class Sequential:
         labels = loss.labels_of(Y)              # true labels once per epoch ...
         predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)   # ... predictions per batch
         order = self.rng.permutation(m_total) if shuffle else None
-        gather = _Gather()
+        gather = RowGather()
         params = self.params_and_grads()
         # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -309,34 +262,6 @@ class Sequential:
             logs["accuracy"] = float(np.mean(predicted == truth))
         return logs
 
-    def _weights(self, sample_weight: Any, class_weight: Any, Y: np.ndarray, where: str) -> Union[np.ndarray, None]:
-        """Per-example weights (m,) in the model dtype, or ``None`` when every weight is 1."""
-        if sample_weight is None and class_weight is None:
-            return None
-        m = Y.shape[0]
-        weights = np.ones(m, dtype=self.dtype)
-        if sample_weight is not None:
-            given = _checks.as_array(sample_weight, "sample_weight", where, dtype=self.dtype)
-            if given.shape != (m,):
-                raise ValueError(f"{where}: sample_weight has shape {given.shape}; expected ({m},), one weight per example.")
-            _checks.finite(given, "sample_weight", where)
-            if (given < 0).any():
-                raise ValueError(f"{where}: sample_weight must be >= 0, got a minimum of {given.min()}.")
-            weights *= given
-        if class_weight is not None:
-            labels = Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.int64)
-            n_classes = max(Y.shape[1], 2)
-            if class_weight == "balanced":
-                counts = np.bincount(labels, minlength=n_classes)
-                table = {c: m / (n_classes * counts[c]) for c in range(n_classes) if counts[c]}
-            elif isinstance(class_weight, dict):
-                table = {int(c): _checks.in_range(w, f"class_weight[{c}]", where, 0.0, float("inf"))
-                         for c, w in class_weight.items()}
-            else:
-                raise ValueError(f"{where}: class_weight must be a dict {{class: weight}} or 'balanced', got {class_weight!r}.")
-            weights *= np.array([table.get(c, 1.0) for c in range(n_classes)], dtype=self.dtype)[labels]
-        return weights
-
     def _prepare(self, X: Any, Y: Any, loss: Loss, where: str) -> tuple[np.ndarray, np.ndarray]:
         X = _checks.matrix(X, "X", where, n_features=self.n_features, dtype=self.dtype)
         Y = loss.prepare_targets(Y, self.n_outputs, where)
@@ -365,14 +290,14 @@ class Sequential:
         """Class labels: argmax over outputs, or output > threshold for one output."""
         return self._require_loss(None, "predict_labels").predict_labels(self.predict(X))
 
-    def evaluate(self, X: Any, Y: Any, loss: Union[Loss, None] = None, metrics: Metrics = ()) -> dict[str, float]:
+    def evaluate(self, X: Any, Y: Any, loss: Union[Loss, None] = None, metrics: metrics_module.Metrics = ()) -> dict[str, float]:
         """Return ``{"loss": ..., "accuracy": ..., <metric>: ...}`` on (X, Y); accuracy where the loss defines it.
 
         ``loss`` defaults to the one the model was last trained with. The loss value includes the
         layers' regularization terms, as during training. ``metrics`` as in ``fit``.
         """
         where = "Sequential.evaluate"
-        metric_fns = _metric_table(metrics, where)
+        metric_fns = metrics_module.metric_table(metrics, where)
         loss = self._require_loss(loss, "evaluate")
         X, Y = self._prepare(X, Y, loss, where)
         return self._evaluate(X, Y, loss, metric_fns, where)
@@ -385,26 +310,8 @@ class Sequential:
         accuracy = loss.accuracy(Y_hat, Y)
         if accuracy is not None:
             result["accuracy"] = accuracy
-        result.update(self._metrics(metrics, loss, Y_hat, Y, where))
+        result.update(metrics_module.score(metrics, loss, Y_hat, Y, where))
         return result
-
-    @staticmethod
-    def _metrics(metrics: Union[dict, None], loss: Loss, Y_hat: np.ndarray, Y: np.ndarray,
-                 where: str) -> dict[str, float]:
-        """Each ``fn(y_true, y_pred)``: class labels (m,) for a classifier, values for a regressor."""
-        if not metrics:
-            return {}
-        if loss.accuracy(Y_hat, Y) is None:                # targets neither 0/1 nor one-hot: regression
-            y_true, y_pred = (Y[:, 0], Y_hat[:, 0]) if Y.shape[1] == 1 else (Y, Y_hat)
-        else:
-            y_true = Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.int64)
-            y_pred = loss.predict_labels(Y_hat)
-            if y_pred.ndim != 1:
-                raise ValueError(
-                    f"{where}: metrics need one class label per example, but {loss!r} with {Y.shape[1]} outputs "
-                    "is multi-label; score each output j yourself from model.predict_labels(X)[:, j]."
-                )
-        return {name: float(fn(y_true, y_pred)) for name, fn in metrics.items()}
 
     def _require_loss(self, loss: Union[Loss, None], what: str) -> Loss:
         loss = loss if loss is not None else self.loss
