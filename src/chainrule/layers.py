@@ -40,7 +40,9 @@ class Layer:
         """An array to write ``name`` into: new, or with ``reuse_buffers`` the one cached for this shape."""
         if not self.reuse_buffers:
             return np.empty(shape, dtype)
-        cache = self.__dict__.setdefault("_buffers", {})
+        cache = self.__dict__.get("_buffers")
+        if cache is None:
+            cache = self._buffers = {}
         buffer = cache.get(name)
         if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
             buffer = cache[name] = np.empty(shape, dtype)     # the last, smaller batch reallocates once

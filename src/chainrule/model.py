@@ -85,7 +85,7 @@ class Sequential:
     # -- the three calls of the training loop -------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """A = layer_L(... layer_1(X)); X is (m, n_features), cast to the model dtype."""
-        A = np.asarray(X, dtype=self.dtype)
+        A = X if type(X) is np.ndarray and X.dtype == self.dtype else np.asarray(X, dtype=self.dtype)
         for layer in self.layers:
             A = layer.forward(A, training)
         return A
@@ -95,8 +95,12 @@ class Sequential:
 
         Returns ∂L/∂X when ``input_grad`` is true, else ``None`` (the first layer skips that product).
         """
+        if not input_grad:                      # the usual case: the first layer skips ∂L/∂X
+            for layer in reversed(self.layers):
+                dA = layer.backward(dA)
+            return dA
         first = self.layers[0]
-        first.skip_input_grad = not input_grad
+        first.skip_input_grad = False
         try:
             for layer in reversed(self.layers):
                 dA = layer.backward(dA)
