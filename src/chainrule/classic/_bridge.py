@@ -97,20 +97,20 @@ def load(model: Sequential, parameters: dict) -> None:
 
 def parameters_of(model: Sequential) -> dict[str, np.ndarray]:
     """The engine model's weights as the course's dict: ``W{l}`` (n, n_prev), ``b{l}`` (n, 1) copies."""
-    parameters: dict[str, np.ndarray] = {}
-    for l, layer in enumerate(dense_layers(model), start=1):
-        parameters[f"W{l}"] = layer.W.T.copy()
-        parameters[f"b{l}"] = layer.b.reshape(-1, 1).copy()
-    return parameters
+    return _course_dict(model, "W", "b")
 
 
 def gradients_of(model: Sequential) -> dict[str, np.ndarray]:
     """The engine layers' gradients as the course's dict: ``dW{l}`` (n, n_prev), ``db{l}`` (n, 1)."""
-    grads: dict[str, np.ndarray] = {}
+    return _course_dict(model, "dW", "db")
+
+
+def _course_dict(model: Sequential, W_name: str, b_name: str) -> dict[str, np.ndarray]:
+    arrays: dict[str, np.ndarray] = {}
     for l, layer in enumerate(dense_layers(model), start=1):
-        grads[f"dW{l}"] = layer.dW.T.copy()
-        grads[f"db{l}"] = layer.db.reshape(-1, 1).copy()
-    return grads
+        arrays[f"{W_name}{l}"] = getattr(layer, W_name).T.copy()
+        arrays[f"{b_name}{l}"] = getattr(layer, b_name).reshape(-1, 1).copy()
+    return arrays
 
 
 def dense_layers(model: Sequential) -> list[Dense]:
