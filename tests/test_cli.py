@@ -296,7 +296,8 @@ def test_version_flag_prints_the_package_version(tmp_path):
 
 
 def test_installed_console_script_runs(tmp_path):
-    script = shutil.which("chainrule")
+    beside_python = Path(sys.executable).parent / "chainrule"       # a venv's bin/, even when not activated
+    script = str(beside_python) if beside_python.exists() else shutil.which("chainrule")
     if script is None:
         pytest.skip("the chainrule console script is not installed (pip install -e . provides it)")
     result = subprocess.run([script, "--version"], cwd=tmp_path, env=cli_env(), capture_output=True, text=True,
