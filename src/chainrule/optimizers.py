@@ -284,13 +284,23 @@ class Adam(Optimizer):
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         m, v = self.m[i], self.v[i]
+        step, denominator = self._scratch(i, param)  # NOTE: two reused arrays instead of eight temporaries
         m *= self.beta1
-        m += (1.0 - self.beta1) * grad
+        m += np.multiply(grad, 1.0 - self.beta1, out=step)
         v *= self.beta2
-        v += (1.0 - self.beta2) * (grad * grad)
-        m_hat = m / (1.0 - self.beta1 ** self.t)     # Python-float divisor: float32 stays float32
-        v_hat = v / (1.0 - self.beta2 ** self.t)
-        param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        v += np.multiply(np.multiply(grad, grad, out=step), 1.0 - self.beta2, out=step)
+        m_hat = np.divide(m, 1.0 - self.beta1 ** self.t, out=step)      # Python float: float32 stays float32
+        v_hat = np.divide(v, 1.0 - self.beta2 ** self.t, out=denominator)
+        denominator = np.add(np.sqrt(v_hat, out=denominator), self.eps, out=denominator)    # √v̂ + eps
+        param -= np.divide(np.multiply(m_hat, self.lr, out=step), denominator, out=step)  # lr·m̂ / (√v̂ + eps)
+
+    def _scratch(self, i: int, param: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Two work arrays shaped like ``param``, allocated once per parameter."""
+        scratch = self.__dict__.setdefault("_work", {})
+        pair = scratch.get(i)
+        if pair is None or pair[0].shape != param.shape or pair[0].dtype != param.dtype:
+            pair = scratch[i] = (np.empty_like(param), np.empty_like(param))
+        return pair
 
     def config(self) -> dict[str, Any]:
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps, **self._clipping()}
