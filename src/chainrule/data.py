@@ -87,25 +87,37 @@ def train_val_split(X: np.ndarray, Y: np.ndarray, val_fraction: float = 0.1,
     return X[train], Y[train], X[val], Y[val]
 
 
-class RowGather:
-    """Copies the rows of a shuffled mini-batch into a buffer kept per (array, batch size).
+#: bytes of shuffled rows copied per gather; big enough to amortize the call, small next to the data
+CHUNK_BYTES = 2 ** 21
 
-    NOTE: ``np.take(..., out=, mode="clip")`` writes straight into the buffer; fancy indexing
-    ``X[rows]`` allocates every batch, and ``take``'s default mode buffers the result (2.5x slower).
-    Slices (unshuffled batches) are views and need no copy at all.
+
+def batches(arrays: list[np.ndarray], batch_size: int,
+            order: Union[np.ndarray, None] = None) -> Iterator[list[np.ndarray]]:
+    """Yield, for each mini-batch, the list of its rows of every array (the same rows in each).
+
+    Without ``order``: slices in stored order (views, no copy). With ``order``: the rows of
+    ``order`` in that sequence, exactly as ``batch_rows`` cuts them.
+
+    NOTE: shuffled rows are copied a chunk of whole batches at a time (about ``CHUNK_BYTES``) with
+    ``np.take(..., out=, mode="clip")`` into a reused buffer, and each batch is a view of it. One
+    call per chunk instead of one per batch and array, and ``take``'s default mode would buffer
+    (2.5x slower). The yielded views are overwritten when the next chunk is gathered.
     """
-
-    def __init__(self) -> None:
-        self.buffers: dict[tuple[str, int], np.ndarray] = {}
-
-    def __call__(self, array: np.ndarray, rows: Union[slice, np.ndarray], name: str) -> np.ndarray:
-        if isinstance(rows, slice):
-            return array[rows]
-        key = (name, len(rows))
-        out = self.buffers.get(key)
-        if out is None:
-            out = self.buffers[key] = np.empty((len(rows),) + array.shape[1:], dtype=array.dtype)
-        return np.take(array, rows, axis=0, out=out, mode="clip")
+    batch_size = _checks.positive_int(batch_size, "batch_size", "batches")
+    m = arrays[0].shape[0]
+    if order is None:
+        for start in range(0, m, batch_size):
+            yield [a[start:start + batch_size] for a in arrays]
+        return
+    row_bytes = sum(a.itemsize * (a.size // max(a.shape[0], 1)) for a in arrays)
+    per_chunk = max(1, CHUNK_BYTES // max(row_bytes * batch_size, 1)) * batch_size
+    buffers = [np.empty((min(per_chunk, m),) + a.shape[1:], dtype=a.dtype) for a in arrays]
+    for start in range(0, m, per_chunk):
+        rows = order[start:start + per_chunk]
+        n = len(rows)
+        chunk = [np.take(a, rows, axis=0, out=buffer[:n], mode="clip") for a, buffer in zip(arrays, buffers)]
+        for k in range(0, n, batch_size):
+            yield [c[k:k + batch_size] for c in chunk]
 
 
 def example_weights(sample_weight: Any, class_weight: Any, Y: np.ndarray, dtype: Any,

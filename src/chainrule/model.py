@@ -19,7 +19,7 @@ from . import _checks, _files
 from ._version import __version__
 from .callbacks import Callback, History, ProgressLogger
 from . import metrics as metrics_module
-from .data import RowGather, batch_rows, example_weights
+from .data import batches, example_weights
 from .layers import Layer
 from .losses import Loss, probabilities
 from .optimizers import Optimizer
@@ -218,12 +218,11 @@ class Sequential:
         labels = loss.labels_of(Y)              # true labels once per epoch ...
         predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)   # ... predictions per batch
         order = self.rng.permutation(m_total) if shuffle else None
-        gather = RowGather()
+        arrays = [X, Y] if weights is None else [X, Y, weights]
         params = self.params_and_grads()
         # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for batch, rows in enumerate(batch_rows(m_total, batch_size, order=order)):
-                X_b, Y_b = gather(X, rows, "X"), gather(Y, rows, "Y")
+            for batch, (X_b, Y_b, *w_b) in enumerate(batches(arrays, batch_size, order)):
                 Y_hat = self.forward(X_b, training=True)
                 if outputs is not None:
                     outputs.append((Y_b.copy(), Y_hat.copy()))      # the buffers are reused next batch
@@ -231,8 +230,8 @@ class Sequential:
                     value = loss.forward(Y_hat, Y_b)
                     dY_hat = loss.backward()
                 else:
-                    value = loss.weighted(Y_hat, Y_b, weights[rows])
-                    dY_hat = loss.backward_weighted(weights[rows])
+                    value = loss.weighted(Y_hat, Y_b, w_b[0])
+                    dY_hat = loss.backward_weighted(w_b[0])
                 if regularized:
                     value += self.penalty()
                 if not math.isfinite(value):
