@@ -6,6 +6,7 @@ The public API, re-exported from the modules that define it::
 """
 
 from . import datasets, initializers, metrics, schedules
+from .builders import mlp
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .callbacks import (Callback, EarlyStopping, History, LearningRateScheduler, ProgressLogger,
                         ReduceLROnPlateau)
@@ -21,7 +22,7 @@ from .io import load, save
 
 
 __all__ = [
-    "Sequential", "Layer", "Dense", "Dropout", "BatchNorm",
+    "Sequential", "mlp", "Layer", "Dense", "Dropout", "BatchNorm",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "Softmax",
     "Loss", "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "MeanAbsoluteError", "Huber",
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
