@@ -177,9 +177,10 @@ class Dense(Layer):
         dtype = self.W.dtype
         self.dW = np.matmul(A_prev.T, dZ, out=self._buffer("dW", self.W.shape, dtype))
         if self.l2:
-            self.dW += self.l2 * self.W
+            self.dW += np.multiply(self.W, self.l2, out=self._buffer("penalty", self.W.shape, dtype))
         if self.l1:
-            self.dW += self.l1 * np.sign(self.W)
+            penalty = np.sign(self.W, out=self._buffer("penalty", self.W.shape, dtype))
+            self.dW += np.multiply(penalty, self.l1, out=penalty)
         self.db = np.add.reduce(dZ, axis=0, out=self._buffer("db", self.b.shape, dtype))
         if self.skip_input_grad:
             return None

@@ -80,6 +80,18 @@ class Optimizer:
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
 
+    def _scratch(self, i: int, param: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Two work arrays shaped like ``param``, allocated once per parameter.
+
+        NOTE: a temporary as large as W costs page faults on every step once it is over the
+        allocator's mmap threshold (128 KiB); reused arrays do not.
+        """
+        scratch = self.__dict__.setdefault("_work", {})
+        pair = scratch.get(i)
+        if pair is None or pair[0].shape != param.shape or pair[0].dtype != param.dtype:
+            pair = scratch[i] = (np.empty_like(param), np.empty_like(param))
+        return pair
+
     def _same_params(self, pairs: list) -> bool:
         last = self.__dict__.get("_last_params")
         current = [p for p, _ in pairs]
@@ -196,16 +208,18 @@ class SGD(Optimizer):
             param -= grad
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
+        step, _ = self._scratch(i, param)
         if self.momentum == 0.0:
-            param -= self.lr * grad
+            param -= np.multiply(grad, self.lr, out=step)                      # lr·g
             return
         v = self.velocity[i]
         v *= self.momentum
         v += grad
         if self.nesterov:
-            param -= self.lr * (grad + self.momentum * v)
+            step = np.add(grad, np.multiply(v, self.momentum, out=step), out=step)   # g + μ·v
+            param -= np.multiply(step, self.lr, out=step)
         else:
-            param -= self.lr * v
+            param -= np.multiply(v, self.lr, out=step)                         # lr·v
 
     def config(self) -> dict[str, Any]:
         return {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov, **self._clipping()}
@@ -230,9 +244,11 @@ class RMSprop(Optimizer):
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         v = self.v[i]
+        step, denominator = self._scratch(i, param)
         v *= self.rho
-        v += (1.0 - self.rho) * (grad * grad)
-        param -= self.lr * grad / (np.sqrt(v) + self.eps)
+        v += np.multiply(np.multiply(grad, grad, out=step), 1.0 - self.rho, out=step)   # (1 - ρ)·g²
+        denominator = np.add(np.sqrt(v, out=denominator), self.eps, out=denominator)    # √v + eps
+        param -= np.divide(np.multiply(grad, self.lr, out=step), denominator, out=step)  # lr·g / (√v + eps)
 
     def config(self) -> dict[str, Any]:
         return {"lr": self.lr, "rho": self.rho, "eps": self.eps, **self._clipping()}
@@ -256,8 +272,10 @@ class Adagrad(Optimizer):
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         G = self.G[i]
-        G += grad * grad
-        param -= self.lr * grad / (np.sqrt(G) + self.eps)
+        step, denominator = self._scratch(i, param)
+        G += np.multiply(grad, grad, out=step)                                           # g²
+        denominator = np.add(np.sqrt(G, out=denominator), self.eps, out=denominator)    # √G + eps
+        param -= np.divide(np.multiply(grad, self.lr, out=step), denominator, out=step)  # lr·g / (√G + eps)
 
     def config(self) -> dict[str, Any]:
         return {"lr": self.lr, "eps": self.eps, **self._clipping()}
@@ -293,14 +311,6 @@ class Adam(Optimizer):
         v_hat = np.divide(v, 1.0 - self.beta2 ** self.t, out=denominator)
         denominator = np.add(np.sqrt(v_hat, out=denominator), self.eps, out=denominator)    # √v̂ + eps
         param -= np.divide(np.multiply(m_hat, self.lr, out=step), denominator, out=step)  # lr·m̂ / (√v̂ + eps)
-
-    def _scratch(self, i: int, param: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Two work arrays shaped like ``param``, allocated once per parameter."""
-        scratch = self.__dict__.setdefault("_work", {})
-        pair = scratch.get(i)
-        if pair is None or pair[0].shape != param.shape or pair[0].dtype != param.dtype:
-            pair = scratch[i] = (np.empty_like(param), np.empty_like(param))
-        return pair
 
     def config(self) -> dict[str, Any]:
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps, **self._clipping()}
