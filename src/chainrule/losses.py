@@ -172,14 +172,16 @@ class BinaryCrossEntropy(Loss):
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         self._check_pair(Y_hat, Y)
         self._cache = (Y_hat, Y)
+        return float(self._terms(Y_hat, Y).sum()) / self._count(Y)
+
+    def _terms(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """The loss of every entry (m, k), before averaging."""
         if self.from_logits:
             Z = Y_hat
-            terms = np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
-        else:
-            eps = self._eps(Y_hat)
-            A = np.clip(Y_hat, eps, 1.0 - eps)
-            terms = -(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))
-        return float(terms.sum()) / self._count(Y)
+            return np.maximum(Z, 0.0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))
+        eps = self._eps(Y_hat)
+        A = np.clip(Y_hat, eps, 1.0 - eps)
+        return -(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))
 
     def backward(self) -> np.ndarray:
         Y_hat, Y = self._saved()
@@ -194,13 +196,7 @@ class BinaryCrossEntropy(Loss):
         return (A - Y) / denominator / self._count(Y)
 
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        if self.from_logits:
-            terms = np.maximum(Y_hat, 0.0) - Y_hat * Y + np.log1p(np.exp(-np.abs(Y_hat)))
-        else:
-            eps = self._eps(Y_hat)
-            A = np.clip(Y_hat, eps, 1.0 - eps)
-            terms = -(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))
-        return terms.sum(axis=1) * (Y.shape[0] / self._count(Y))
+        return self._terms(Y_hat, Y).sum(axis=1) * (Y.shape[0] / self._count(Y))
 
     def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
         Y = super().prepare_targets(Y, n_outputs, where)
@@ -240,11 +236,15 @@ class SoftmaxCrossEntropy(Loss):
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         Y = self._dense_targets(Y, Y_hat.shape, Y_hat.dtype)
         self._check_pair(Y_hat, Y)
-        shifted = Y_hat - Y_hat.max(axis=1, keepdims=True)
-        log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        log_P = shifted - log_norm
+        log_P = self._log_softmax(Y_hat)
         self._cache = (np.exp(log_P), Y)
         return -float(np.vdot(Y, log_P)) / Y.shape[0]
+
+    @staticmethod
+    def _log_softmax(Z: np.ndarray) -> np.ndarray:
+        """log P = (Z - max Z) - log Σ exp(Z - max Z), per row: never log(0)."""
+        shifted = Z - Z.max(axis=1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
     def backward(self) -> np.ndarray:
         P, Y = self._saved()
@@ -252,9 +252,7 @@ class SoftmaxCrossEntropy(Loss):
 
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
         Y = self._dense_targets(Y, Y_hat.shape, Y_hat.dtype)
-        shifted = Y_hat - Y_hat.max(axis=1, keepdims=True)
-        log_P = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return -(Y * log_P).sum(axis=1)
+        return -(Y * self._log_softmax(Y_hat)).sum(axis=1)
 
     @staticmethod
     def _dense_targets(Y: np.ndarray, shape: tuple, dtype: Any = np.float64) -> np.ndarray:

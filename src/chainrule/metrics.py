@@ -313,7 +313,7 @@ def score(metrics: Union[dict, None], loss: Any, Y_hat: np.ndarray, Y: np.ndarra
     """Each ``fn(y_true, y_pred)``: class labels (m,) for a classifier, values for a regressor."""
     if not metrics:
         return {}
-    if loss.accuracy(Y_hat, Y) is None:                # targets neither 0/1 nor one-hot: regression
+    if loss.labels_of(Y) is None:                      # targets neither 0/1 nor one-hot: regression
         y_true, y_pred = (Y[:, 0], Y_hat[:, 0]) if Y.shape[1] == 1 else (Y, Y_hat)
     else:
         y_true = Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.int64)
