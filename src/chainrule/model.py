@@ -219,7 +219,6 @@ class Sequential:
         predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)   # ... predictions per batch
         order = self.rng.permutation(m_total) if shuffle else None
         arrays = [X, Y] if weights is None else [X, Y, weights]
-        params = self.params_and_grads()
         # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for batch, (X_b, Y_b, *w_b) in enumerate(batches(arrays, batch_size, order)):
@@ -244,13 +243,9 @@ class Sequential:
                     loss.predict_labels(Y_hat, out=predicted[seen:seen + m])
                 if fold:
                     dY_hat *= optimizer.lr
-                    self.backward(dY_hat)
-                    params = self.params_and_grads()
-                    optimizer.step_folded(params)
-                else:
-                    self.backward(dY_hat)
-                    params = self.params_and_grads()
-                    optimizer.step(params)
+                self.backward(dY_hat)
+                params = self.params_and_grads()
+                (optimizer.step_folded if fold else optimizer.step)(params)
                 total_loss += value * m
                 seen += m
                 for hook in batch_hooks:
