@@ -78,6 +78,15 @@ def targets(loss: Loss, y: np.ndarray, n_outputs: int) -> np.ndarray:
     return y
 
 
+def layer_sizes(args: argparse.Namespace, n_features: int, y: np.ndarray, default_hidden: int) -> list[int]:
+    """--layers checked against the data, or [n_features, default_hidden, n_outputs]; bce has one output."""
+    n_classes = classes_of(y)
+    n_outputs = 1 if args.loss == "bce" else max(n_classes, 1)
+    if args.layers:
+        return parse_layers(args.layers, n_features, n_outputs)
+    return [n_features, default_hidden, n_outputs]
+
+
 def parse_layers(text: str, n_features: int, n_outputs: int) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",") if part.strip()]
@@ -158,11 +167,8 @@ def fit_with_checkpoints(model: Sequential, data: dict[str, np.ndarray], loss: L
 
 def cmd_train(args: argparse.Namespace) -> None:
     data = load_data(args.data, args.seed, args.val_split, args.n_samples)
-    n_features = data["X_train"].shape[1]
     loss = make_loss(args.loss)
-    n_classes = classes_of(data["y_train"])
-    n_outputs = 1 if args.loss == "bce" else (n_classes if n_classes > 1 else 1)
-    sizes = parse_layers(args.layers, n_features, n_outputs) if args.layers else [n_features, 16, n_outputs]
+    sizes = layer_sizes(args, data["X_train"].shape[1], data["y_train"], default_hidden=16)
     model = mlp(sizes, activation=args.activation, l2=args.l2, dropout=args.dropout,
                 dtype=np.float32 if args.float32 else np.float64, seed=args.seed)
     spec = str(Path(args.data).resolve()) if args.data.endswith((".csv", ".npz")) else args.data
@@ -294,11 +300,9 @@ def cmd_gradcheck(args: argparse.Namespace) -> None:
     data = load_data(args.data, args.seed, 0.5, args.n_samples)
     X, y = data["X_train"][:args.examples], data["y_train"][:args.examples]
     loss = make_loss(args.loss)
-    n_classes = classes_of(data["y_train"])
-    n_outputs = 1 if args.loss == "bce" else (n_classes if n_classes > 1 else 1)
-    sizes = parse_layers(args.layers, X.shape[1], n_outputs) if args.layers else [X.shape[1], 8, n_outputs]
+    sizes = layer_sizes(args, X.shape[1], data["y_train"], default_hidden=8)
     model = mlp(sizes, activation=args.activation, l2=args.l2, seed=args.seed)
-    report_ = check_gradients(model, X, targets(loss, y, n_outputs), loss, max_entries=args.max_entries)
+    report_ = check_gradients(model, X, targets(loss, y, sizes[-1]), loss, max_entries=args.max_entries)
     print(report_)
     if not report_.passed:
         raise SystemExit(1)
