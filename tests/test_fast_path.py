@@ -9,8 +9,9 @@ import pytest
 import chainrule as cr
 
 
-def reference_training(Ws, bs, X, Y, rng, epochs, batch_size, lr, hidden="sigmoid"):
-    """Mini-batch SGD written plainly: allocate everything, no buffers, Nielsen's quadratic cost."""
+def reference_training(Ws, bs, X, Y, rng, epochs, batch_size, lr, hidden="sigmoid", l2=0.0, weights=None):
+    """Mini-batch SGD written plainly: allocate everything, no buffers, Nielsen's quadratic cost,
+    optional L2 (½·l2·ΣW² per layer) and per-example weights (1/m · Σ w_i ℓ_i)."""
     Ws, bs = [W.copy() for W in Ws], [b.copy() for b in bs]
     act = {"sigmoid": (lambda Z: 1 / (1 + np.exp(-Z)), lambda A: A * (1 - A)),
            "tanh": (np.tanh, lambda A: 1 - A ** 2)}[hidden]
@@ -22,9 +23,11 @@ def reference_training(Ws, bs, X, Y, rng, epochs, batch_size, lr, hidden="sigmoi
             for W, b in zip(Ws, bs):
                 A.append(act[0](A[-1] @ W + b))
             dA = (A[-1] - Y[rows]) / len(rows)
+            if weights is not None:
+                dA = dA * weights[rows][:, None]
             for layer in reversed(range(len(Ws))):
                 dZ = dA * act[1](A[layer + 1])
-                dW, db = A[layer].T @ dZ, dZ.sum(axis=0)
+                dW, db = A[layer].T @ dZ + l2 * Ws[layer], dZ.sum(axis=0)
                 dA = dZ @ Ws[layer].T
                 Ws[layer] -= lr * dW
                 bs[layer] -= lr * db
@@ -47,6 +50,39 @@ def test_fit_equals_the_plain_reference_to_1e12_after_two_epochs(hidden, batch_s
     for layer, W, b in zip(model.layers[::2], Ws_ref, bs_ref):
         np.testing.assert_allclose(layer.W, W, rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(layer.b, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("batch_size", [1, 10, 64])
+def test_folded_sgd_with_l2_and_sample_weights_equals_the_reference(batch_size):
+    # plain SGD folds lr into the loss gradient; the L2 term must then carry lr too (grad_scale)
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(150, 6))
+    Y = cr.one_hot(rng.integers(0, 3, 150), 3)
+    w = rng.uniform(0.2, 2.0, 150)
+    model = cr.Sequential([cr.Dense(6, 7, l2=0.01), cr.Sigmoid(), cr.Dense(7, 3, l2=0.01), cr.Sigmoid()], seed=5)
+    Ws = [layer.W.copy() for layer in model.layers[::2]]
+    bs = [layer.b.copy() for layer in model.layers[::2]]
+    shuffles = copy.deepcopy(model.rng)
+    model.fit(X, Y, cr.MeanSquaredError(), cr.SGD(0.7), epochs=2, batch_size=batch_size, sample_weight=w)
+    Ws_ref, bs_ref = reference_training(Ws, bs, X, Y, shuffles, 2, batch_size, 0.7, l2=0.01, weights=w)
+    for layer, W, b in zip(model.layers[::2], Ws_ref, bs_ref):
+        np.testing.assert_allclose(layer.W, W, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(layer.b, b, rtol=1e-12, atol=1e-14)
+    assert all(layer.grad_scale == 1.0 for layer in model.layers)
+
+
+def test_gradients_after_a_folded_epoch_with_l2_are_true_gradients():
+    # after fit, dW is ∂L/∂W of the last batch including the penalty term, not lr·∂L/∂W
+    X, y = cr.datasets.make_moons(64, seed=2)
+    model = cr.Sequential([cr.Dense(2, 5, l2=0.3), cr.Tanh(), cr.Dense(5, 2, l2=0.3, l1=0.05)], seed=3)
+    before = copy.deepcopy(model)
+    model.fit(X, y, cr.SoftmaxCrossEntropy(), cr.SGD(0.5), epochs=1, batch_size=64, shuffle=False)
+    loss = cr.SoftmaxCrossEntropy()
+    loss.forward(before.forward(X), y)
+    before.backward(loss.backward())
+    for trained, fresh in zip(model.layers[::2], before.layers[::2]):
+        np.testing.assert_allclose(trained.dW, fresh.dW, rtol=1e-10)
+        np.testing.assert_allclose(trained.db, fresh.db, rtol=1e-10)
 
 
 def test_forward_outputs_are_never_overwritten_by_later_calls():
@@ -74,6 +110,7 @@ def test_layers_stop_reusing_buffers_after_fit_even_when_it_fails():
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, cr.MeanSquaredError(), cr.SGD(0.1), epochs=3, batch_size=8, callbacks=[Boom()])
     assert not any(layer.reuse_buffers for layer in model.layers)
+    assert all(layer.grad_scale == 1.0 for layer in model.layers)
 
 
 def test_gradients_after_fit_are_the_last_batch_gradients():

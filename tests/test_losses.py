@@ -52,6 +52,26 @@ def test_loss_backward_equals_central_differences_of_forward(case, m):
     assert relative_error(analytic, numeric) < TOLERANCE
 
 
+@pytest.mark.parametrize("case", CASES + ["mae", "huber"])
+def test_backward_with_scale_is_scale_times_the_gradient_and_leaves_the_cache_alone(case):
+    # fit folds plain SGD's lr into the output delta through backward(scale)
+    from chainrule.losses import Huber, MeanAbsoluteError
+    rng = np.random.default_rng(7)
+    if case in ("mae", "huber"):
+        loss = MeanAbsoluteError() if case == "mae" else Huber(delta=0.5)
+        Y_hat, Y = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
+    else:
+        loss, Y_hat, Y = targets_and_outputs(case, 5, rng)
+    loss.forward(Y_hat, Y)
+    plain = loss.backward()
+    scaled = loss.backward(0.37)
+    np.testing.assert_allclose(scaled, 0.37 * plain, rtol=1e-14)
+    np.testing.assert_array_equal(loss.backward(), plain)       # backward(scale) changed nothing it keeps
+    w = rng.uniform(0.5, 2.0, 5)
+    loss.weighted(Y_hat, Y, w)
+    np.testing.assert_allclose(loss.backward_weighted(w, 0.37), 0.37 * plain * w[:, None], rtol=1e-14)
+
+
 def test_mse_of_a_hand_checked_pair():
     Y_hat, Y = np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]])
     half, full = MeanSquaredError(half=True), MeanSquaredError(half=False)

@@ -35,6 +35,10 @@ class Layer:
     #: gradients then live in buffers that the next call overwrites: one allocation per array per
     #: shape instead of per batch. Off by default, so arrays returned to users are always fresh.
     reuse_buffers: bool = False
+    #: Set by ``Sequential.fit`` for plain SGD: the incoming gradient already carries this factor
+    #: (the learning rate), so every term a layer adds to its own gradients (penalties) must carry
+    #: it too. Then dW = lr·∂L/∂W and the update is W -= dW. 1.0 outside fit.
+    grad_scale: float = 1.0
 
     def _buffer(self, name: str, shape: tuple, dtype: Any) -> np.ndarray:
         """An array to write ``name`` into: new, or with ``reuse_buffers`` the one cached for this shape."""
@@ -165,6 +169,9 @@ class Dense(Layer):
         dW = A_prev.T @ dZ + l2·W + l1·sign(W)   (n_in, n_out)
         db = dZ.sum(axis=0)          (n_out,)
         dA_prev = dZ @ W.T           (m, n_in)
+
+        Inside ``fit`` with plain SGD, dZ carries the factor ``grad_scale`` (= lr), and so do the
+        penalty terms: dW = A_prev.T @ dZ + grad_scale·(l2·W + l1·sign(W)).
         """
         A_prev = self.A_prev
         if A_prev is None:
@@ -177,10 +184,10 @@ class Dense(Layer):
         dtype = self.W.dtype
         self.dW = np.matmul(A_prev.T, dZ, out=self._buffer("dW", self.W.shape, dtype))
         if self.l2:
-            self.dW += np.multiply(self.W, self.l2, out=self._buffer("penalty", self.W.shape, dtype))
+            self.dW += np.multiply(self.W, self.grad_scale * self.l2, out=self._buffer("penalty", self.W.shape, dtype))
         if self.l1:
             penalty = np.sign(self.W, out=self._buffer("penalty", self.W.shape, dtype))
-            self.dW += np.multiply(penalty, self.l1, out=penalty)
+            self.dW += np.multiply(penalty, self.grad_scale * self.l1, out=penalty)
         self.db = np.add.reduce(dZ, axis=0, out=self._buffer("db", self.b.shape, dtype))
         if self.skip_input_grad:
             return None

@@ -202,9 +202,14 @@ class Sequential:
         return self.history
 
     def _reuse_buffers(self, on: bool) -> None:
-        """Let the layers keep their outputs and gradients in per-shape buffers (only while fit trains)."""
+        """Let the layers keep their outputs and gradients in per-shape buffers (only while fit trains).
+
+        Turning it off also resets ``grad_scale`` (which an epoch may have set to lr), even after an error.
+        """
         for layer in self.layers:
             layer.reuse_buffers = on
+            if not on:
+                layer.grad_scale = 1.0
 
     def _train_epoch(self, X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=(),
                      outputs=None) -> dict[str, float]:
@@ -212,9 +217,13 @@ class Sequential:
         m_total = X.shape[0]
         total_loss, seen = 0.0, 0
         regularized = any(layer.has_penalty for layer in self.layers)
-        # NOTE: plain SGD without penalties folds lr into the loss gradient (m x n_out, small), so the
-        # update is one subtraction per parameter; the gradients are divided back after the epoch.
-        fold = getattr(optimizer, "folds_lr", False) and not regularized and weights is None
+        # NOTE: plain SGD folds lr into the loss gradient (m x n_out, small): every gradient then
+        # carries lr (penalty terms too, through grad_scale), so the update is one subtraction per
+        # parameter and no W-sized product. The gradients are divided back after the epoch.
+        fold = getattr(optimizer, "folds_lr", False)
+        scale = optimizer.lr if fold else 1.0
+        for layer in self.layers:
+            layer.grad_scale = scale
         labels = loss.labels_of(Y)              # true labels once per epoch ...
         predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)   # ... predictions per batch
         order = self.rng.permutation(m_total) if shuffle else None
@@ -227,10 +236,10 @@ class Sequential:
                     outputs.append((Y_b.copy(), Y_hat.copy()))      # the buffers are reused next batch
                 if weights is None:
                     value = loss.forward(Y_hat, Y_b)
-                    dY_hat = loss.backward()
+                    dY_hat = loss.backward(scale)
                 else:
                     value = loss.weighted(Y_hat, Y_b, w_b[0])
-                    dY_hat = loss.backward_weighted(w_b[0])
+                    dY_hat = loss.backward_weighted(w_b[0], scale)
                 if regularized:
                     value += self.penalty()
                 if not math.isfinite(value):
@@ -241,8 +250,6 @@ class Sequential:
                 m = X_b.shape[0]
                 if predicted is not None:
                     loss.predict_labels(Y_hat, out=predicted[seen:seen + m])
-                if fold:
-                    dY_hat *= optimizer.lr
                 self.backward(dY_hat)
                 params = self.params_and_grads()
                 (optimizer.step_folded if fold else optimizer.step)(params)
@@ -252,7 +259,7 @@ class Sequential:
                     hook.on_batch_end(batch, {"loss": value})
         if fold:
             for _, grad in params:
-                grad /= optimizer.lr            # layers hold ∂L/∂W again, as after any other step
+                grad /= scale                   # layers hold ∂L/∂W again, as after any other step
         # NOTE: with one batch (full-batch GD) report that batch's loss exactly, not value·m/m.
         logs = {"loss": value if seen == X_b.shape[0] else total_loss / seen}
         if labels is not None:
