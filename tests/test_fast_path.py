@@ -128,3 +128,39 @@ def test_gradients_after_fit_are_the_last_batch_gradients():
     loss.forward(twin.forward(X), y)
     twin.backward(loss.backward())
     np.testing.assert_allclose(twin.layers[0].dW, dW, rtol=1e-12)
+
+
+class RebindingDense(cr.Dense):
+    """A user layer that binds new gradient arrays in every backward (allowed: stable_grads stays False)."""
+
+    stable_grads = False
+
+    def backward(self, dZ):
+        dA_prev = super().backward(dZ)
+        self.dW, self.db = self.dW.copy(), self.db.copy()
+        return dA_prev
+
+
+@pytest.mark.parametrize("optimizer", [lambda: cr.SGD(0.3), lambda: cr.Adam(0.01)])
+def test_fit_collects_fresh_gradients_from_layers_without_stable_grads(optimizer):
+    X, y = cr.datasets.make_moons(90, seed=4)
+    def build(first):
+        return cr.Sequential([first(2, 6), cr.Tanh(), cr.Dense(6, 2)], seed=2)
+    reference, rebinding = build(cr.Dense), build(RebindingDense)
+    for model in (reference, rebinding):
+        model.fit(X, y, cr.SoftmaxCrossEntropy(), optimizer(), epochs=2, batch_size=16)
+    np.testing.assert_array_equal(rebinding.layers[0].W, reference.layers[0].W)
+    np.testing.assert_array_equal(rebinding.layers[2].W, reference.layers[2].W)
+
+
+def test_dense_gradients_keep_their_arrays_across_batches_inside_fit():
+    X, y = cr.datasets.make_moons(90, seed=4)
+    model = cr.Sequential([cr.Dense(2, 6), cr.Tanh(), cr.Dense(6, 2)], seed=2)
+    seen = []
+
+    class Record(cr.Callback):
+        def on_batch_end(self, batch, logs):
+            seen.append([id(g) for _, g in model.params_and_grads()])
+
+    model.fit(X, y, cr.SoftmaxCrossEntropy(), cr.SGD(0.1), epochs=2, batch_size=16, callbacks=[Record()])
+    assert all(ids == seen[0] for ids in seen)

@@ -224,6 +224,8 @@ class Sequential:
         scale = optimizer.lr if fold else 1.0
         for layer in self.layers:
             layer.grad_scale = scale
+        stable = all(layer.stable_grads for layer in self.layers)
+        params = None
         labels = loss.labels_of(Y)              # true labels once per epoch ...
         predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)   # ... predictions per batch
         order = self.rng.permutation(m_total) if shuffle else None
@@ -251,7 +253,8 @@ class Sequential:
                 if predicted is not None:
                     loss.predict_labels(Y_hat, out=predicted[seen:seen + m])
                 self.backward(dY_hat)
-                params = self.params_and_grads()
+                if params is None or not stable:    # the same arrays every batch when stable
+                    params = self.params_and_grads()
                 (optimizer.step_folded if fold else optimizer.step)(params)
                 total_loss += value * m
                 seen += m
