@@ -54,6 +54,7 @@ sys.path.insert(0, str(HERE))
 
 import chainrule as cr  # noqa: E402
 import nielsen_loop  # noqa: E402
+import numpy_loop  # noqa: E402
 
 MNIST_PATH = REPO.parent / "shared" / "data" / "mnist.pkl.gz"
 CAT_DIR = REPO.parent / "shared" / "data" / "coursera"
@@ -87,10 +88,10 @@ class Config:
 CONFIGS = {
     "A": Config("A", "[784,30,10] sigmoid, quadratic, SGD 3.0, batch 10 (network.py)",
                 [784, 30, 10], "sigmoid", "sigmoid", "quadratic", "sgd", 3.0, 10, init="nielsen1",
-                dtypes=("float64", "float32"), peers=("nielsen", "torch", "sklearn", "floor")),
+                dtypes=("float64", "float32"), peers=("nielsen", "numpy", "torch", "sklearn", "floor")),
     "A128": Config("A128", "as A, batch 128",
                    [784, 30, 10], "sigmoid", "sigmoid", "quadratic", "sgd", 3.0, 128, init="nielsen1",
-                   dtypes=("float64", "float32"), peers=("nielsen", "torch", "sklearn", "floor")),
+                   dtypes=("float64", "float32"), peers=("nielsen", "numpy", "torch", "sklearn", "floor")),
     "B": Config("B", "[784,30,10] sigmoid, cross-entropy + L2 (lmbda 5), SGD 0.5, batch 10 (network2.py)",
                 [784, 30, 10], "sigmoid", "sigmoid", "nielsen_ce", "sgd", 0.5, 10, lmbda=5.0, init="nielsen2",
                 dtypes=("float64", "float32"), peers=("nielsen", "torch", "sklearn", "floor")),
@@ -266,11 +267,12 @@ def chainrule_setup(cfg: Config, dtype, n_train: int, params):
     if cfg.cost == "quadratic":
         loss = cr.MeanSquaredError(half=True)
     elif cfg.cost == "nielsen_ce":
-        # chainrule's BCE averages over m*k entries, Nielsen's sums over the k outputs and averages
-        # over m: L_nielsen = k * L_chainrule, so lr = k*eta and l2 = lmbda/(n*k) give his update.
-        loss = cr.BinaryCrossEntropy(from_logits=False)
-        lr, l2 = cfg.lr * k, cfg.lmbda / (n_train * k)
-        note = f"Sigmoid + BCE(from_logits=False), lr={lr:g}=eta*{k}, l2=lmbda/(n*{k})"
+        # Nielsen's CrossEntropyCost sums over the k outputs and averages over m (sum_over_outputs);
+        # fused with the sigmoid from the logits, its output delta is network2's a - y exactly, and
+        # Dense(l2=lmbda/n) with SGD(eta) is his decay (1 - eta*lmbda/n).
+        loss = cr.BinaryCrossEntropy(from_logits=True, sum_over_outputs=True)
+        l2 = cfg.lmbda / n_train
+        note = "linear output + BCE(from_logits=True, sum_over_outputs=True), l2=lmbda/n"
     elif cfg.cost == "softmax_ce":
         loss = cr.SoftmaxCrossEntropy()
         l2 = cfg.lmbda / n_train
@@ -281,13 +283,14 @@ def chainrule_setup(cfg: Config, dtype, n_train: int, params):
     else:
         raise ValueError(cfg.cost)
     act = {"sigmoid": cr.Sigmoid, "relu": cr.ReLU}[cfg.hidden]
+    loss_has_sigmoid = getattr(loss, "from_logits", False)        # B: the loss applies the output sigmoid
     layers: list = []
     n_layers = len(cfg.sizes) - 1
     for i, (n_in, n_out) in enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:])):
         layers.append(cr.Dense(n_in, n_out, l2=l2))
         if i < n_layers - 1:
             layers.append(act())
-        elif cfg.output == "sigmoid":
+        elif cfg.output == "sigmoid" and not loss_has_sigmoid:
             layers.append(cr.Sigmoid())
     model = cr.Sequential(layers, dtype=dtype, seed=0)
     dense = [layer for layer in model.layers if isinstance(layer, cr.Dense)]
@@ -520,6 +523,33 @@ def gemm_floor_epoch(cfg: Config, sizes_of_batches: list[int], dtype) -> Callabl
     return epoch
 
 
+# -- a careful hand-written NumPy loop (A, A128) -----------------------------------------------------
+class NumpyLoopSession(Session):
+    impl = "numpy-loop"
+    note = "hand-written NumPy loop: buffers, out=, no layers or checks (bench/numpy_loop.py)"
+
+    def __init__(self, cfg: Config, ctx: Ctx, dtype: str) -> None:
+        if cfg.cost != "quadratic" or cfg.hidden != "sigmoid" or cfg.optimizer != "sgd":
+            raise ValueError("numpy-loop covers only sigmoid + quadratic cost + SGD (A, A128)")
+        self.cfg, self.data = cfg, ctx.data
+        self.n_timed = m = ctx.n_train
+        dt = np.dtype(dtype)
+        self.X = np.ascontiguousarray(ctx.data.X_train[:m], dtype=dt)
+        self.Y = targets(cfg, ctx.data.y_train[:m], dt)
+        self.loop = numpy_loop.HandLoop(ctx.params, dt, cfg.lr, cfg.batch, ctx.seed)
+
+    def step(self, units: int) -> list[float]:
+        times = []
+        for _ in range(units):
+            t = time.perf_counter()
+            self.loop.epoch(self.X, self.Y)
+            times.append(time.perf_counter() - t)
+        return times
+
+    def accuracy(self) -> float:
+        return accuracy_from_outputs(self.loop.predict(self.data.X_test), self.data.y_test)
+
+
 class FloorSession(Session):
     impl = "gemm-floor"
     note = "matmuls only, preallocated, out="
@@ -604,9 +634,11 @@ def wait_idle(limit_s: float, threshold: float = 0.2) -> Optional[float]:
             return load
 
 
-SESSIONS = {"chainrule": ChainruleSession, "nielsen-loop": NielsenSession, "torch": TorchSession,
+SESSIONS = {"chainrule": ChainruleSession, "nielsen-loop": NielsenSession, "numpy-loop": NumpyLoopSession,
+            "torch": TorchSession,
             "sklearn": SklearnSession, "gemm-floor": FloorSession}
-PEER_KEYS = {"nielsen": "nielsen-loop", "torch": "torch", "sklearn": "sklearn", "floor": "gemm-floor"}
+PEER_KEYS = {"nielsen": "nielsen-loop", "numpy": "numpy-loop", "torch": "torch", "sklearn": "sklearn",
+             "floor": "gemm-floor"}
 
 
 def available(impl: str) -> tuple[bool, str]:
@@ -761,27 +793,42 @@ def fmt_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+#: the performance issue's same-run targets: (config, peer, bound, "min" speed-up or "max" ratio to the floor)
+TARGETS = [("A", "nielsen-loop", 12.0, "min"), ("A", "torch", 6.0, "min"), ("A", "gemm-floor", 2.0, "max"),
+           ("C", "torch", 1.0, "min"), ("C", "gemm-floor", 1.25, "max")]
+
+
 def key_figures(rows: list[dict]) -> list[str]:
+    """One line per (config, peer, chainrule dtype): the same-run ratio, with the target verdict where one is set."""
     out = []
     by = {(r["config"], r["impl"], r["dtype"]): r for r in rows if r["status"] == "ok"}
-    for cfg in ("A", "A128", "B"):
-        loop = by.get((cfg, "nielsen-loop", "float64"))
-        if not loop:
-            continue
+    targets = {(cfg, peer): (bound, kind) for cfg, peer, bound, kind in TARGETS}
+    configs = sorted({cfg for cfg, _, _ in by}, key=list(CONFIGS).index)
+    for cfg in configs:
+        for peer in ("nielsen-loop", "numpy-loop", "torch", "sklearn", "gemm-floor"):
+            for dt in ("float64", "float32"):
+                c = by.get((cfg, "chainrule", dt))
+                # the loop runs in float64 only; compare both chainrule dtypes with it
+                p = by.get((cfg, peer, "float64" if peer == "nielsen-loop" else dt))
+                if not c or not p:
+                    continue
+                bound, kind = targets.get((cfg, peer), (None, None))
+                if peer == "gemm-floor":
+                    ratio = c["seconds"] / p["seconds"]
+                    line = f"{cfg} {dt}: chainrule takes {ratio:.2f}x the GEMM floor ({c['seconds']:.3f} s vs {p['seconds']:.3f} s)"
+                else:
+                    ratio = p["seconds"] / c["seconds"]
+                    line = f"{cfg} {dt}: chainrule is {ratio:.2f}x faster per epoch than {peer} ({c['seconds']:.3f} s vs {p['seconds']:.3f} s)"
+                if bound is not None:
+                    met = ratio >= bound if kind == "min" else ratio <= bound
+                    sign = ">=" if kind == "min" else "<="
+                    line += f"  [target {sign} {bound:g}x: {'met' if met else 'NOT met'}]"
+                out.append(line)
         for dt in ("float64", "float32"):
-            c = by.get((cfg, "chainrule", dt))
-            if c:
-                speed = loop["seconds"] / c["seconds"]
-                verdict = ""
-                if cfg == "A":
-                    verdict = "  (target >= 8x: " + ("met" if speed >= 8 else "NOT met") + ")"
-                out.append(f"{cfg}: chainrule {dt} is {speed:.2f}x faster per epoch than the per-example "
-                           f"Nielsen loop{verdict}")
-    for (cfg, impl, dt), r in sorted(by.items()):
-        if impl == "gemm-floor" and (cfg, "chainrule", dt) in by:
-            c = by[(cfg, "chainrule", dt)]
-            out.append(f"{cfg} {dt}: chainrule takes {c['seconds'] / r['seconds']:.2f}x the GEMM floor "
-                       f"({c['seconds']:.3f} s vs {r['seconds']:.3f} s)")
+            hand, floor = by.get((cfg, "numpy-loop", dt)), by.get((cfg, "gemm-floor", dt))
+            if hand and floor:
+                out.append(f"{cfg} {dt}: the hand-written numpy-loop takes {hand['seconds'] / floor['seconds']:.2f}x "
+                           f"the GEMM floor ({hand['seconds']:.3f} s)")
     return out
 
 
