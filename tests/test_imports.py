@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "chainrule"
 ORDER = [
     "_version",      # leaves: standard library and NumPy only
     "_checks",
+    "_constants",    # 0-d scalars and ones vectors for the hot path: NumPy only
     "metrics",       # pure functions of labels and values: _checks and NumPy only
     "_files",
     "initializers",
@@ -121,10 +122,10 @@ def test_the_import_walker_flags_upward_and_same_level_imports():
 
 
 def test_the_import_walker_sees_the_real_imports():
-    # model imports (at least) the five modules of the training loop; layers two; _checks none.
+    # model imports (at least) the five modules of the training loop; layers three; _checks none.
     assert imported_chainrule_modules(PACKAGE / "model.py") >= {
         "_checks", "callbacks", "data", "layers", "losses", "optimizers"}
-    assert imported_chainrule_modules(PACKAGE / "layers.py") == {"_checks", "initializers"}
+    assert imported_chainrule_modules(PACKAGE / "layers.py") == {"_checks", "_constants", "initializers"}
     assert imported_chainrule_modules(PACKAGE / "_checks.py") == set()
 
 

@@ -210,3 +210,34 @@ def test_repr_shows_the_hyperparameters():
     assert repr(SGD(lr=0.1, momentum=0.9)) == "SGD(lr=0.1, momentum=0.9, nesterov=False)"
     assert "beta2=0.999" in repr(Adam())
     assert math.isclose(Adam(lr=3).lr, 3.0) and isinstance(Adam(lr=3).lr, float)
+
+
+def test_a_tuple_of_pairs_is_checked_once_and_a_changed_one_again():
+    # fit passes one tuple per epoch; a new tuple (or a loaded state) is checked afresh
+    import chainrule as cr
+    W, g = np.ones((3, 2)), np.full((3, 2), 0.5)
+    opt = cr.Adam(0.1)
+    pairs = ((W, g),)
+    opt.step(pairs)
+    opt.step(pairs)
+    assert opt.t == 2
+    with pytest.raises(ValueError, match="optimizer state was created for parameters"):
+        opt.step(((np.ones((2, 2)), np.ones((2, 2))),))
+    state = opt.state_dict()
+    other = cr.Adam(0.1)
+    other.step(((np.ones((4, 1)), np.ones((4, 1))),))
+    wrong = ((np.ones((4, 1)), np.ones((4, 1))),)
+    other.step(wrong)
+    other.load_state_dict(state)            # state for (3, 2) now
+    with pytest.raises(ValueError, match="optimizer state was created for parameters"):
+        other.step(wrong)
+
+
+def test_dense_casts_inputs_of_another_dtype_to_its_own():
+    import chainrule as cr
+    layer = cr.Dense(3, 2, dtype=np.float32, rng=np.random.default_rng(0))
+    Z = layer.forward(np.ones((4, 3)))              # float64 input
+    assert Z.dtype == np.float32
+    dA = layer.backward(np.ones((4, 2)))            # float64 gradient
+    assert layer.dW.dtype == np.float32 and layer.db.dtype == np.float32
+    np.testing.assert_allclose(layer.db, [4.0, 4.0])

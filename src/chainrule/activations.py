@@ -11,24 +11,8 @@ from typing import Any, Union
 import numpy as np
 
 from . import _checks
+from ._constants import constant
 from .layers import Layer
-
-
-# NOTE: a ufunc takes a 0-d array of the operand's dtype about twice as fast as a Python float,
-# which NumPy converts on every call (~1 µs per call at mini-batch sizes). The dtype must match:
-# a float64 0-d array would promote float32 operands to float64.
-_CONSTANTS: dict[tuple[float, np.dtype], np.ndarray] = {}
-
-
-def constant(value: float, dtype: Any) -> np.ndarray:
-    """``value`` as a read-only 0-d array of ``dtype``, made once per (value, dtype)."""
-    key = (value, dtype)
-    c = _CONSTANTS.get(key)
-    if c is None:
-        c = np.array(value, dtype=dtype)
-        c.flags.writeable = False
-        _CONSTANTS[key] = c       # a handful of entries: 0 and 1 per float dtype
-    return c
 
 
 class Activation(Layer):

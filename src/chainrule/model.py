@@ -254,7 +254,7 @@ class Sequential:
                     loss.predict_labels(Y_hat, out=predicted[seen:seen + m])
                 self.backward(dY_hat)
                 if params is None or not stable:    # the same arrays every batch when stable
-                    params = self.params_and_grads()
+                    params = tuple(self.params_and_grads())
                 (optimizer.step_folded if fold else optimizer.step)(params)
                 total_loss += value * m
                 seen += m

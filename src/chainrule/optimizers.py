@@ -53,8 +53,7 @@ class Optimizer:
 
     def step(self, params_and_grads: ParamsAndGrads) -> None:
         """Apply one update to every parameter, in place."""
-        pairs = list(params_and_grads)
-        self._check_state(pairs)
+        pairs = self._checked_pairs(params_and_grads)
         self.t += 1
         if self.clip_value is None and self.clip_norm is None:
             for i, (param, grad) in enumerate(pairs):
@@ -91,6 +90,20 @@ class Optimizer:
         if pair is None or pair[0].shape != param.shape or pair[0].dtype != param.dtype:
             pair = scratch[i] = (np.empty_like(param), np.empty_like(param))
         return pair
+
+    def _checked_pairs(self, params_and_grads: ParamsAndGrads) -> ParamsAndGrads:
+        """The (param, grad) pairs, checked against the optimizer state.
+
+        NOTE: ``fit`` passes the same tuple every batch when the layers keep their gradient arrays
+        (``Layer.stable_grads``). A tuple of tuples cannot change, so once checked it needs no
+        second look: that saves a few µs per step at batch 10.
+        """
+        if params_and_grads is self.__dict__.get("_checked"):
+            return params_and_grads
+        pairs = list(params_and_grads)
+        self._check_state(pairs)
+        self._checked = params_and_grads if isinstance(params_and_grads, tuple) else None
+        return pairs
 
     def _same_params(self, pairs: list) -> bool:
         last = self.__dict__.get("_last_params")
@@ -161,6 +174,7 @@ class Optimizer:
         for name, value in zip(self.state_names, arrays):
             setattr(self, name, value)
         self._shapes = [(a.shape, a.dtype.str) for a in arrays[0]] if arrays and arrays[0] else None
+        self._checked = None             # check the next step's pairs against the loaded state
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
@@ -201,11 +215,10 @@ class SGD(Optimizer):
         so every layer's gradient comes out as lr·∂L/∂W and the update is a single in-place
         subtraction: one pass over W instead of two, and no temporary as large as W.
         """
-        pairs = list(params_and_grads)
-        self._check_state(pairs)
+        pairs = self._checked_pairs(params_and_grads)
         self.t += 1
         for param, grad in pairs:
-            param -= grad
+            np.subtract(param, grad, out=param)
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         step, _ = self._scratch(i, param)
