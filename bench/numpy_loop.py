@@ -2,7 +2,8 @@
 
 Config A/A128 only (sigmoid layers, Nielsen's quadratic cost, plain SGD), with every trick that
 needs no framework: preallocated buffers and ``out=`` everywhere, one ``np.errstate`` per epoch,
-``np.take(..., out=, mode="clip")`` gathers, 0-d constants instead of Python floats, eta/m folded
+``np.take(..., out=, mode="clip")`` gathers, 0-d constants instead of Python floats, ``np.dot`` for
+the products and for db = 1ᵀ·δ, eta/m folded
 into the output delta, and no per-batch bookkeeping beyond the loss value and the predicted labels
 (which ``fit`` also computes). It has no layers, checks or callbacks, so it bounds from below what
 any framework built on the same NumPy calls can reach; chainrule's ``fit`` is compared with it.
@@ -36,13 +37,13 @@ class HandLoop:
             widths = [W.shape[1] for W in self.W]
             bufs = (np.empty((m, n_in), dt), np.empty((m, n_out), dt),
                     [np.empty((m, w), dt) for w in widths], [np.empty((m, w), dt) for w in widths],
-                    [np.empty((m, w), dt) for w in widths], np.array(self.lr / m, dt))
+                    [np.empty((m, w), dt) for w in widths], np.array(self.lr / m, dt), np.ones(m, dt))
             self._buffers[m] = bufs
         return bufs
 
     def epoch(self, X: np.ndarray, Y: np.ndarray) -> float:
         """One shuffled pass; returns the training accuracy (argmax of the outputs vs of Y)."""
-        matmul, neg, exp, add, recip = np.matmul, np.negative, np.exp, np.add, np.reciprocal
+        matmul, neg, exp, add, recip = np.dot, np.negative, np.exp, np.add, np.reciprocal
         sub, mul, take = np.subtract, np.multiply, np.take
         W, b, dW, db, WT, one = self.W, self.b, self.dW, self.db, self.WT, self.one
         L = len(W)
@@ -54,7 +55,7 @@ class HandLoop:
             for start in range(0, m_total, self.batch):
                 rows = order[start:start + self.batch]
                 m = len(rows)
-                X_b, Y_b, A, D, T, step = self._bufs(m, X.shape[1], Y.shape[1])
+                X_b, Y_b, A, D, T, step, ones = self._bufs(m, X.shape[1], Y.shape[1])
                 take(X, rows, 0, X_b, "clip")
                 take(Y, rows, 0, Y_b, "clip")
                 prev = X_b
@@ -76,7 +77,7 @@ class HandLoop:
                     mul(s, A[l], s)
                     mul(D[l], s, D[l])
                     matmul((A[l - 1] if l else X_b).T, D[l], dW[l])
-                    add.reduce(D[l], 0, out=db[l])
+                    matmul(ones, D[l], db[l])           # db = 1ᵀ·δ
                     if l:
                         matmul(D[l], WT[l], D[l - 1])
                 for l in range(L):
