@@ -178,12 +178,13 @@ class Sequential:
         for hook in hooks:
             hook.on_train_begin(self)
         logs: dict[str, float] = {}
+        labels = loss.labels_of(Y)              # the true labels, once per fit (None: not a classifier)
         for epoch in range(first_epoch, first_epoch + epochs):
             outputs: Union[list, None] = [] if metric_fns else None
             self._reuse_buffers(True)
             try:
-                logs = self._train_epoch(X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks,
-                                         outputs)
+                logs = self._train_epoch(X, Y, weights, labels, loss, optimizer, batch_size, shuffle, epoch,
+                                         batch_hooks, outputs)
             finally:
                 self._reuse_buffers(False)
             if metric_fns:
@@ -211,7 +212,7 @@ class Sequential:
             if not on:
                 layer.grad_scale = 1.0
 
-    def _train_epoch(self, X, Y, weights, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=(),
+    def _train_epoch(self, X, Y, weights, labels, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=(),
                      outputs=None) -> dict[str, float]:
         """One pass over the rows; appends each batch's (Y_b, Y_hat) to ``outputs`` when given (for metrics)."""
         m_total = X.shape[0]
@@ -226,8 +227,7 @@ class Sequential:
             layer.grad_scale = scale
         stable = all(layer.stable_grads for layer in self.layers)
         params = None
-        labels = loss.labels_of(Y)              # true labels once per epoch ...
-        predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)   # ... predictions per batch
+        predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)   # filled batch by batch
         order = self.rng.permutation(m_total) if shuffle else None
         arrays = [X, Y] if weights is None else [X, Y, weights]
         # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
