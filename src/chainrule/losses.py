@@ -1,9 +1,10 @@
 """Losses: ``forward(Y_hat, Y) -> float`` and ``backward(scale=1.0) -> dY_hat``.
 
 The loss owns the 1/m: ``backward`` returns ∂L/∂Ŷ of the *mean* loss over the m rows, so layers
-apply only the local chain rule. ``backward(scale)`` returns scale·∂L/∂Ŷ in the same one pass
-(``fit`` folds plain SGD's learning rate in here: η/m times the output delta). Each loss keeps its value next to its output-layer gradient
-(Nielsen's ``fn``/``delta``), and knows how to score accuracy for its link.
+apply only the local chain rule. ``backward(scale)`` returns scale·∂L/∂Ŷ in the same pass (``fit``
+folds plain SGD's learning rate in here: η/m times the output delta). Each loss keeps its value
+next to its output-layer gradient (Nielsen's ``fn``/``delta``), and knows how to score accuracy
+for its link.
 """
 
 from __future__ import annotations
