@@ -164,3 +164,37 @@ def test_dense_gradients_keep_their_arrays_across_batches_inside_fit():
 
     model.fit(X, y, cr.SoftmaxCrossEntropy(), cr.SGD(0.1), epochs=2, batch_size=16, callbacks=[Record()])
     assert all(ids == seen[0] for ids in seen)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_with_buffers_reused_forward_and_backward_on_a_then_b_then_a_give_the_same_values(dtype):
+    # inside fit the layers write into per-shape buffers; a batch of another size in between, or the
+    # same size with other rows, must not change what batch A gives (values, not array identity)
+    rng = np.random.default_rng(8)
+    model = cr.Sequential([cr.Dense(6, 5), cr.Sigmoid(), cr.Dense(5, 4), cr.ReLU(), cr.Dense(4, 3, l2=0.1)],
+                          dtype=dtype, seed=1)
+    loss = cr.SoftmaxCrossEntropy()
+    A, B, C = (rng.normal(size=(n, 6)).astype(dtype) for n in (7, 7, 3))
+    y_A, y_B, y_C = (rng.integers(0, 3, len(X)) for X in (A, B, C))
+
+    def run(X, y):
+        out = model.forward(X, training=True).copy()
+        loss.forward(out, y)
+        model.backward(loss.backward())
+        return out, [g.copy() for _, g in model.params_and_grads()]
+
+    model._reuse_buffers(True)
+    try:
+        first = run(A, y_A)
+        run(B, y_B)
+        run(C, y_C)
+        again = run(A, y_A)
+    finally:
+        model._reuse_buffers(False)
+    np.testing.assert_array_equal(again[0], first[0])
+    for g1, g2 in zip(first[1], again[1]):
+        np.testing.assert_array_equal(g2, g1)
+    fresh = run(A, y_A)                     # and the same as without buffers
+    np.testing.assert_array_equal(fresh[0], first[0])
+    for g1, g2 in zip(first[1], fresh[1]):
+        np.testing.assert_array_equal(g2, g1)
