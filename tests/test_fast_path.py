@@ -198,3 +198,15 @@ def test_with_buffers_reused_forward_and_backward_on_a_then_b_then_a_give_the_sa
     np.testing.assert_array_equal(fresh[0], first[0])
     for g1, g2 in zip(first[1], fresh[1]):
         np.testing.assert_array_equal(g2, g1)
+
+
+def test_hot_path_constants_are_cached_read_only_and_of_the_asked_dtype():
+    from chainrule._constants import constant, ones
+    for dtype in (np.float32, np.dtype("float32"), np.float64):
+        one = constant(1.0, dtype)
+        assert one.shape == () and one.dtype == dtype and not one.flags.writeable
+        assert constant(1.0, dtype) is one
+        v = ones(7, dtype)
+        assert v.shape == (7,) and v.dtype == dtype and not v.flags.writeable and (v == 1).all()
+        assert ones(7, dtype).base is v.base                    # one cached vector, sliced
+    assert ones(1000, np.float64).shape == (1000,)              # grows when a batch is longer

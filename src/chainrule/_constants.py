@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-_SCALARS: dict[tuple[float, np.dtype], np.ndarray] = {}
-_ONES: dict[np.dtype, np.ndarray] = {}
+_SCALARS: dict[tuple[float, Any], np.ndarray] = {}
+_ONES: dict[Any, np.ndarray] = {}
 
 
 def constant(value: float, dtype: Any) -> np.ndarray:
@@ -32,5 +32,5 @@ def ones(m: int, dtype: Any) -> np.ndarray:
     if v is None or v.shape[0] < m:
         v = np.ones(max(m, 256), dtype=dtype)
         v.flags.writeable = False
-        _ONES[np.dtype(dtype)] = v
+        _ONES[dtype] = v        # keyed as given: np.float32 and np.dtype("float32") hash differently
     return v[:m]
