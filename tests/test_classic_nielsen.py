@@ -419,8 +419,10 @@ def test_load_mnist_gives_load_data_wrappers_format(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not REAL_MNIST.is_file(), reason=f"Nielsen's MNIST not found at {REAL_MNIST}")
-def test_chapter_1_network_reaches_94_percent_on_mnist(capsys, record_property):
-    """Nielsen's chapter 1: Network([784, 30, 10]) (network.py's init), SGD(30, 10, 3.0); he reports ~95%."""
+def test_chapter_1_network_reaches_94_5_percent_on_mnist(capsys, record_property):
+    """Nielsen's chapter 1: Network([784, 30, 10]) (network.py's init), SGD(30, 10, 3.0); he reports ~95%.
+
+    The performance issue's accuracy target for config A is >= 94.5% in 30 epochs (seed 1 gives 95.25%)."""
     training_data, _, test_data = nielsen.load_mnist(REAL_MNIST)
     net = Network([784, 30, 10], seed=1, init="large")
     start = time.perf_counter()
@@ -431,4 +433,4 @@ def test_chapter_1_network_reaches_94_percent_on_mnist(capsys, record_property):
     accuracy = net.evaluate(test_data) / len(test_data)
     record_property("mnist_test_accuracy", accuracy)
     record_property("training_seconds", round(seconds, 1))
-    assert accuracy >= 0.94, f"test accuracy {accuracy:.4f} after 30 epochs ({seconds:.1f} s)"
+    assert accuracy >= 0.945, f"test accuracy {accuracy:.4f} after 30 epochs ({seconds:.1f} s)"
