@@ -43,7 +43,7 @@ class HandLoop:
 
     def epoch(self, X: np.ndarray, Y: np.ndarray) -> float:
         """One shuffled pass; returns the training accuracy (argmax of the outputs vs of Y)."""
-        matmul, neg, exp, add, recip = np.dot, np.negative, np.exp, np.add, np.reciprocal
+        dot, neg, exp, add, recip = np.dot, np.negative, np.exp, np.add, np.reciprocal
         sub, mul, take = np.subtract, np.multiply, np.take
         W, b, dW, db, WT, one = self.W, self.b, self.dW, self.db, self.WT, self.one
         L = len(W)
@@ -60,7 +60,7 @@ class HandLoop:
                 take(Y, rows, 0, Y_b, "clip")
                 prev = X_b
                 for l in range(L):                  # A_l = σ(A_{l-1} W_l + b_l)
-                    Z = matmul(prev, W[l], A[l])
+                    Z = dot(prev, W[l], A[l])
                     add(Z, b[l], Z)
                     neg(Z, Z)
                     exp(Z, Z)
@@ -76,10 +76,10 @@ class HandLoop:
                     s = sub(one, A[l], T[l])
                     mul(s, A[l], s)
                     mul(D[l], s, D[l])
-                    matmul((A[l - 1] if l else X_b).T, D[l], dW[l])
-                    matmul(ones, D[l], db[l])           # db = 1ᵀ·δ
+                    dot((A[l - 1] if l else X_b).T, D[l], dW[l])
+                    dot(ones, D[l], db[l])              # db = 1ᵀ·δ
                     if l:
-                        matmul(D[l], WT[l], D[l - 1])
+                        dot(D[l], WT[l], D[l - 1])
                 for l in range(L):
                     sub(W[l], dW[l], W[l])
                     sub(b[l], db[l], b[l])

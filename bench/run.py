@@ -262,7 +262,6 @@ class EpochTimer(cr.Callback):
 
 def chainrule_setup(cfg: Config, dtype, n_train: int, params):
     """Model, loss and optimizer; returns (model, loss, optimizer, note)."""
-    k = cfg.sizes[-1]
     lr, l2, note = cfg.lr, 0.0, ""
     if cfg.cost == "quadratic":
         loss = cr.MeanSquaredError(half=True)
@@ -512,16 +511,16 @@ def gemm_floor_epoch(cfg: Config, sizes_of_batches: list[int], dtype) -> Callabl
     plan = [buffers[b] for b in sizes_of_batches]
     # np.dot: the same BLAS call as np.matmul with less dispatch (~0.6 us less per small product);
     # chainrule's Dense uses it too, so the floor stays the fastest way to issue these products.
-    matmul = np.dot
+    dot = np.dot
 
     def epoch() -> None:
         for A, Z, dZ, dA, AT in plan:
             for i in range(L):
-                matmul(A[i], Ws[i], out=Z[i])
+                dot(A[i], Ws[i], out=Z[i])
             for i in range(L - 1, -1, -1):
-                matmul(AT[i], dZ[i], out=dWs[i])
+                dot(AT[i], dZ[i], out=dWs[i])
                 if i:
-                    matmul(dZ[i], WTs[i], out=dA[i])
+                    dot(dZ[i], WTs[i], out=dA[i])
     return epoch
 
 
