@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import numpy_loop  # noqa: E402
+import run  # noqa: E402  (the bench runner: its GEMM floor)
 
 MNIST = HERE.parent.parent / "shared" / "data" / "mnist.pkl.gz"
 M, BATCH, LR, CHUNK = 10_000, 10, 3.0, 670
@@ -104,16 +105,10 @@ def fold_epoch(X, Y, W1, b1, W2, b2, order, dt, transposed=False, chunked=False)
     return (time.perf_counter() - start) / (len(order) / BATCH) * 1e6
 
 
-def floor_epoch(dt, rng) -> float:
-    W1, W2 = rng.standard_normal((784, 30)).astype(dt), rng.standard_normal((30, 10)).astype(dt)
-    X_b, A1 = rng.random((BATCH, 784)).astype(dt), rng.random((BATCH, 30)).astype(dt)
-    Z1, Z2, dA1 = np.empty((BATCH, 30), dt), np.empty((BATCH, 10), dt), np.empty((BATCH, 30), dt)
-    d1, d2 = np.ones((BATCH, 30), dt), np.ones((BATCH, 10), dt)
-    dW1, dW2 = np.empty_like(W1), np.empty_like(W2)
+def floor_epoch(floor) -> float:
+    """µs per batch of run.gemm_floor_epoch's products for config A (the bench's floor, same code)."""
     start = time.perf_counter()
-    for _ in range(0, M, BATCH):
-        np.dot(X_b, W1, Z1); np.dot(A1, W2, Z2); np.dot(A1.T, d2, dW2)             # noqa: E702
-        np.dot(d2, W2.T, dA1); np.dot(X_b.T, d1, dW1)                               # noqa: E702
+    floor()
     return (time.perf_counter() - start) / (M / BATCH) * 1e6
 
 
@@ -128,22 +123,24 @@ def main() -> int:
     W1, W2 = rng.standard_normal((784, 30)).astype(dt), rng.standard_normal((30, 10)).astype(dt)
     b1, b2 = rng.standard_normal(30).astype(dt), rng.standard_normal(10).astype(dt)
     hand = numpy_loop.HandLoop([(W1, b1), (W2, b2)], dt, LR, BATCH, 0)
+    floor = run.gemm_floor_epoch(run.CONFIGS["A"], run.batch_list(M, BATCH), dt)
+    floor()                             # warm-up
     names = ["floor", "hand", "fold", "fold+T", "fold+chunk"]
     times = {name: [] for name in names}
     for _ in range(args.rounds):        # interleaved, so drifts of the machine hit every loop alike
         order = rng.permutation(M)
-        times["floor"].append(floor_epoch(dt, rng))
+        times["floor"].append(floor_epoch(floor))
         start = time.perf_counter()
         hand.epoch(X, Y)
         times["hand"].append((time.perf_counter() - start) / (M / BATCH) * 1e6)
         times["fold"].append(fold_epoch(X, Y, W1, b1, W2, b2, order, dt))
         times["fold+T"].append(fold_epoch(X, Y, W1, b1, W2, b2, order, dt, transposed=True))
         times["fold+chunk"].append(fold_epoch(X, Y, W1, b1, W2, b2, order, dt, chunked=True))
-    floor = min(times["floor"])
+    best_floor = min(times["floor"])
     print(f"config A, {dt.name}, batch {BATCH}, {M} examples, best of {args.rounds} rounds (µs per batch):")
     for name in names:
         best = min(times[name])
-        print(f"  {name:11s} {best:7.1f}   {best / floor:.2f}x the floor")
+        print(f"  {name:11s} {best:7.1f}   {best / best_floor:.2f}x the floor")
     return 0
 
 

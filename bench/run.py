@@ -227,6 +227,22 @@ class Session:
     def accuracy(self) -> Optional[float]:
         return None
 
+    @staticmethod
+    def timed(run_one: Callable[[], Any], units: int) -> list[float]:
+        """Call ``run_one`` ``units`` times; the seconds of each call."""
+        times = []
+        for _ in range(units):
+            t = time.perf_counter()
+            run_one()
+            times.append(time.perf_counter() - t)
+        return times
+
+
+def training_arrays(cfg: Config, ctx: Ctx, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``ctx.n_train`` training rows as a contiguous X and the config's targets, in ``dtype``."""
+    m = ctx.n_train
+    return np.ascontiguousarray(ctx.data.X_train[:m], dtype=dtype), targets(cfg, ctx.data.y_train[:m], dtype)
+
 
 def gemm_flops(cfg: Config, batch_sizes: list[int]) -> float:
     """FLOPs of forward X@W, weight gradient A.T@dZ (all layers), input gradient dZ@W.T (not layer 1)."""
@@ -307,8 +323,7 @@ class ChainruleSession(Session):
         self.cfg, self.data = cfg, ctx.data
         self.n_timed = m = ctx.n_train
         dt = np.dtype(dtype)
-        self.X = np.ascontiguousarray(ctx.data.X_train[:m], dtype=dt)
-        self.Y = targets(cfg, ctx.data.y_train[:m], dt)
+        self.X, self.Y = training_arrays(cfg, ctx, dt)
         self.model, self.loss, self.opt, self.note = chainrule_setup(cfg, dt, m, ctx.params)
         self.timer = EpochTimer()
 
@@ -414,20 +429,18 @@ class TorchSession(Session):
         self.opt.step()
 
     def step(self, units: int) -> list[float]:
-        times: list[float] = []
         X, Y, labels, bs = self.X, self.Y, self.labels, self.cfg.batch
         m = X.shape[0]
-        for _ in range(units):
-            t = time.perf_counter()
+
+        def one_epoch() -> None:
             if self.cfg.data == "cat":
                 self._update(X, Y, labels)
-            else:
-                perm = self.torch.randperm(m, generator=self.gen)
-                for start in range(0, m, bs):
-                    idx = perm[start:start + bs]
-                    self._update(X[idx], Y[idx], labels[idx])
-            times.append(time.perf_counter() - t)
-        return times
+                return
+            perm = self.torch.randperm(m, generator=self.gen)
+            for start in range(0, m, bs):
+                idx = perm[start:start + bs]
+                self._update(X[idx], Y[idx], labels[idx])
+        return self.timed(one_epoch, units)
 
     def accuracy(self) -> float:
         with self.torch.no_grad():
@@ -469,14 +482,9 @@ class SklearnSession(Session):
         self.notes = notes
 
     def step(self, units: int) -> list[float]:
-        times: list[float] = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for _ in range(units):
-                t = time.perf_counter()
-                self.clf.partial_fit(self.X, self.y, classes=self.classes)
-                times.append(time.perf_counter() - t)
-        return times
+            return self.timed(lambda: self.clf.partial_fit(self.X, self.y, classes=self.classes), units)
 
     @property
     def note(self) -> str:          # type: ignore[override]
@@ -533,19 +541,13 @@ class NumpyLoopSession(Session):
         if cfg.cost != "quadratic" or cfg.hidden != "sigmoid" or cfg.optimizer != "sgd":
             raise ValueError("numpy-loop covers only sigmoid + quadratic cost + SGD (A, A128)")
         self.cfg, self.data = cfg, ctx.data
-        self.n_timed = m = ctx.n_train
+        self.n_timed = ctx.n_train
         dt = np.dtype(dtype)
-        self.X = np.ascontiguousarray(ctx.data.X_train[:m], dtype=dt)
-        self.Y = targets(cfg, ctx.data.y_train[:m], dt)
+        self.X, self.Y = training_arrays(cfg, ctx, dt)
         self.loop = numpy_loop.HandLoop(ctx.params, dt, cfg.lr, cfg.batch, ctx.seed)
 
     def step(self, units: int) -> list[float]:
-        times = []
-        for _ in range(units):
-            t = time.perf_counter()
-            self.loop.epoch(self.X, self.Y)
-            times.append(time.perf_counter() - t)
-        return times
+        return self.timed(lambda: self.loop.epoch(self.X, self.Y), units)
 
     def accuracy(self) -> float:
         return accuracy_from_outputs(self.loop.predict(self.data.X_test), self.data.y_test)
@@ -567,12 +569,7 @@ class FloorSession(Session):
         self.one()      # warm-up
 
     def step(self, units: int) -> list[float]:
-        times = []
-        for _ in range(min(units, self.SAMPLE_ITERATIONS) if self.cfg.data == "cat" else units):
-            t = time.perf_counter()
-            self.one()
-            times.append(time.perf_counter() - t)
-        return times
+        return self.timed(self.one, min(units, self.SAMPLE_ITERATIONS) if self.cfg.data == "cat" else units)
 
 
 def gemm_peak(dtype, n: int = 1024, reps: int = 7) -> float:
