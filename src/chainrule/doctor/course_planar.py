@@ -1,0 +1,216 @@
+"""Specs for the course's planar network (C1W3) and seed 004's sigmoid/MSE variant.
+
+Both variants are legitimate: the doctor learns which one a file implements from its own
+``forward_propagation`` (tanh or sigmoid hidden units) and ``compute_cost`` (cross-entropy or
+MSE), and judges ``backward_propagation`` and ``nn_model`` against that variant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..activations import Sigmoid, Tanh
+from ..classic import deep as course_deep
+from ..classic import planar as course
+from . import probes as P
+from .compare import fingerprint
+from .course_common import engine_dA
+from .reference import Context, Mutant, Probe, Spec, StructureError, Stub
+
+FIXES = {
+    "n_x": "n_x = X.shape[0]; n_h = 4; n_y = Y.shape[0]",
+    "Z1": "Z1 = np.dot(W1, X) + b1",
+    "A1": "A1 = np.tanh(Z1)   # sigmoid(Z1) in seed 004's variant",
+    "Z2": "Z2 = np.dot(W2, A1) + b2",
+    "A2": "A2 = sigmoid(Z2)",
+    "dA2": "dA2 = -(Y / A2 - (1 - Y) / (1 - A2))   # MSE: dA2 = 2 * (A2 - Y), no abs",
+    "dZ2": "dZ2 = A2 - Y   # MSE with a sigmoid output: dZ2 = 2 * (A2 - Y) * A2 * (1 - A2)",
+    "dW2": "dW2 = np.dot(dZ2, A1.T) / m   # (n_y, n_h)",
+    "db2": "db2 = np.sum(dZ2, axis=1, keepdims=True) / m   # (n_y, 1)",
+    "dA1": "dA1 = np.dot(W2.T, dZ2)   # (n_h, m): a matrix product, W2 transposed on the left",
+    "dZ1": "dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))   # elementwise * g'(Z1); sigmoid: A1 * (1 - A1)",
+    "dW1": "dW1 = np.dot(dZ1, X.T) / m   # (n_h, n_x)",
+    "db1": "db1 = np.sum(dZ1, axis=1, keepdims=True) / m   # (n_h, 1)",
+    "predictions": "predictions = (A2 > 0.5)   # labels, shape (1, m)",
+}
+ACTIVATIONS = {"tanh": Tanh, "sigmoid": Sigmoid}
+
+
+def hidden(ctx: Context) -> str:
+    return ctx.variant.get("hidden", "tanh")
+
+
+def cost(ctx: Context) -> str:
+    return ctx.variant.get("cost", "cross_entropy")
+
+
+def _data(seed: int, dims: list[int], m: int, scale: float = 0.5) -> tuple[np.ndarray, np.ndarray, dict]:
+    random = P.rng(seed)
+    return random.randn(dims[0], m), P.labels(random, dims[-1], m), P.parameters(dims, seed + 100, scale)
+
+
+CASES = [("the course's test case size: n_x = 2, n_h = 4, n_y = 1, m = 3", [2, 4, 1], 3, 0.5, True),
+         (f"n_y = 3 output units, m = {P.HARD_M}", [3, 5, 3], P.HARD_M, 0.5, False),
+         ("large z (weights x 20)", [2, 4, 1], 40, 10.0, False)]
+
+
+# -- layer_sizes ------------------------------------------------------------------------------------
+def _layer_sizes_outputs(result: Any, probe: Probe) -> dict[str, Any]:
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise StructureError(f"returns {result!r}; layer_sizes returns (n_x, n_h, n_y)")
+    return {"n_x": result[0], "n_h": result[1], "n_y": result[2]}
+
+
+LAYER_SIZES = Spec("layer_sizes", lambda ctx: [Probe(
+    "the course's test case: X (5, 3), Y (2, 3)", (np.ones((5, 3)), np.ones((2, 3))),
+    {"n_x": 5, "n_h": 4, "n_y": 2})], _layer_sizes_outputs, FIXES)
+
+
+# -- forward_propagation ------------------------------------------------------------------------------
+def _forward_outputs(result: Any, probe: Probe) -> dict[str, Any]:
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise StructureError(f"returns {type(result).__name__}; forward_propagation returns (A2, cache)")
+    A2, cache = result
+    out = {"A2": A2}
+    if isinstance(cache, dict):
+        out.update({k: cache[k] for k in ("Z1", "A1", "Z2") if k in cache})
+    elif isinstance(cache, (tuple, list)) and len(cache) == 4:
+        out.update(dict(zip(("Z1", "A1", "Z2"), cache[:3])))
+    return out
+
+
+def _detect_hidden(ctx: Context) -> str:
+    func = ctx.namespace.get("forward_propagation")
+    if "hidden" in ctx.variant or not callable(func):
+        return hidden(ctx)
+    X, _, params = _data(7, [2, 4, 1], 5)
+    result, error = ctx.call(func, (X, params))
+    if error is None and isinstance(result, tuple) and result:
+        sigmoid_A2, _ = course.forward_propagation(X, params, "sigmoid")
+        if fingerprint(result[0], sigmoid_A2) is None:
+            ctx.variant["hidden"] = "sigmoid"
+            return "sigmoid"
+    ctx.variant["hidden"] = "tanh"
+    return "tanh"
+
+
+def _forward_probes(ctx: Context) -> list[Probe]:
+    g = _detect_hidden(ctx)
+    found = []
+    for i, (label, dims, m, scale, standard) in enumerate(CASES):
+        X, _, params = _data(10 + i, dims, m, scale)
+        A2, cache = course.forward_propagation(X, params, g)
+        found.append(Probe(label, (X, params), {"A2": A2, "Z1": cache["Z1"], "A1": cache["A1"], "Z2": cache["Z2"]},
+                           m=m, standard=standard, intermediates=dict(cache)))
+    return found
+
+
+FORWARD_PROPAGATION = Spec("forward_propagation", _forward_probes, _forward_outputs, FIXES)
+
+
+# -- backward_propagation ----------------------------------------------------------------------------
+def _learner_cache(ctx: Context, X: np.ndarray, params: dict, reference_cache: dict) -> Any:
+    forward = ctx.learner("forward_propagation")
+    if forward is not None:
+        result, error = ctx.call(forward, (X, params))
+        if error is None:
+            return result[1]
+    return reference_cache
+
+
+def _derivative_slips(g: str, X: np.ndarray, params: dict, cache: dict, dA1: np.ndarray) -> list[Mutant]:
+    """dZ1 computed with the wrong derivative, pushed through the engine's linear backward."""
+    Z1, A1 = cache["Z1"], cache["A1"]
+    wrong = {}
+    if g == "tanh":
+        wrong["1 - tanh(A1)**2: the derivative taken at A1 instead of Z1"] = _through(Tanh(), A1, dA1)
+        wrong["A1 * (1 - A1): the sigmoid's derivative in a tanh layer"] = dA1 * A1 * (1 - A1)
+        wrong["sigmoid'(Z1): the sigmoid's derivative in a tanh layer"] = _through(Sigmoid(), Z1, dA1)
+    else:
+        wrong["sigmoid(A1) * (1 - sigmoid(A1)): the derivative taken at A1 instead of Z1"] = _through(Sigmoid(), A1, dA1)
+        wrong["1 - A1**2: the tanh's derivative in a sigmoid layer"] = dA1 * (1 - A1 ** 2)
+    slips = []
+    for message, dZ1 in wrong.items():
+        _, dW1, db1 = course_deep.linear_backward(dZ1, (X, params["W1"], params["b1"]))
+        slips.append(Mutant("activation_derivative", {"dW1": dW1, "db1": db1, "dZ1": dZ1},
+                            f"is computed with {message}", FIXES["dZ1"]))
+    return slips
+
+
+def _through(activation: Any, at: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+    """upstream * g'(at) by the engine's activation layer (rows in, columns out)."""
+    activation.forward(at.T)
+    return activation.backward(upstream.T).T
+
+
+def _backward_probes(ctx: Context) -> list[Probe]:
+    g, c = _detect_hidden(ctx), cost(ctx)
+    found = []
+    for i, (label, dims, m, scale, standard) in enumerate(CASES[:2]):
+        X, Y, params = _data(20 + i, dims, m, scale)
+        A2, cache = course.forward_propagation(X, params, g)
+        grads = course.backward_propagation(params, cache, X, Y, g, c, intermediates=True)
+        expected = {k: grads[k] for k in ("dW2", "db2", "dW1", "db1")}
+        intermediates = dict(grads)
+        intermediates.update(cache)
+        intermediates["dA2"] = engine_dA(A2, Y, c)
+        args = (params, _learner_cache(ctx, X, params, cache), X, Y)
+        found.append(Probe(label, args, expected, m=m, standard=standard, intermediates=intermediates,
+                           mutants=_derivative_slips(g, X, params, cache, grads["dA1"])))
+    return found
+
+
+def _grads_outputs(keys: tuple[str, ...]):
+    def outputs(result: Any, probe: Probe) -> dict[str, Any]:
+        if isinstance(result, tuple) and result and isinstance(result[0], dict):
+            result = result[0]
+        if not isinstance(result, dict):
+            raise StructureError(f"returns {type(result).__name__}; expected the grads dict")
+        missing = [k for k in probe.expected if k not in result]
+        if missing:
+            raise StructureError(f"grads has no {', '.join(missing)} (keys: {sorted(result)})")
+        return {k: result[k] for k in probe.expected}
+    return outputs
+
+
+BACKWARD_PROPAGATION = Spec("backward_propagation", _backward_probes, _grads_outputs(("dW2", "db2", "dW1", "db1")),
+                            FIXES)
+
+
+# -- nn_model ----------------------------------------------------------------------------------------
+def _nn_model_probes(ctx: Context) -> list[Probe]:
+    g, c = _detect_hidden(ctx), cost(ctx)
+    X, Y, params = _data(30, [2, 4, 1], 60, 0.05)
+    iterations = 120
+    expected = course.nn_model(X, Y, 4, num_iterations=iterations, hidden_activation=g, cost=c,
+                               parameters=params, learning_rate=1.2 if c == "cross_entropy" else 0.2)
+    stub = Stub(params)
+    return [Probe(f"n_h = 4, num_iterations = {iterations}", (X, Y, 4), expected, m=60,
+                  kwargs={"num_iterations": iterations}, stubs={"initialize_parameters": stub})]
+
+
+NN_MODEL = Spec("nn_model", _nn_model_probes, _grads_outputs(("W1", "b1", "W2", "b2")),
+                {"W1": "loop num_iterations times: forward_propagation, compute_cost, backward_propagation, "
+                       "update_parameters(parameters, grads) -- each with the current parameters"},
+                training=True)
+
+
+# -- predict(parameters, X) ---------------------------------------------------------------------------
+def _predict_probes(ctx: Context) -> list[Probe]:
+    g = _detect_hidden(ctx)
+    found = []
+    for i, (label, dims, m, scale, standard) in enumerate(CASES[:1] + [(f"m = {P.HARD_M}", [2, 4, 1], P.HARD_M, 1.0, False)]):
+        X, _, params = _data(40 + i, dims, m, scale)
+        A2, cache = course.forward_propagation(X, params, g)
+        expected = course.predict(params, X, g).astype(np.float64)
+        slip = Mutant("values", {"predictions": A2}, "holds the probabilities A2, not labels: threshold them at 0.5")
+        found.append(Probe(label, (params, X), {"predictions": expected}, m=m, standard=standard,
+                           lenient=frozenset({"predictions"}), mutants=[slip], intermediates=dict(cache)))
+    return found
+
+
+PREDICT = Spec("predict", _predict_probes, lambda result, probe: {"predictions": result}, FIXES)
+
+SPECS = [LAYER_SIZES, FORWARD_PROPAGATION, BACKWARD_PROPAGATION, NN_MODEL, PREDICT]

@@ -1,0 +1,165 @@
+"""Specs for Nielsen's ``Network`` (seed 002): feedforward, cost_derivative, backprop, update_mini_batch, evaluate.
+
+The learner's class is instantiated fresh for every probe with the same weights as
+``chainrule.classic.nielsen.Network`` (column vectors, ``weights[l]`` (n_out, n_in)), so both
+compute from the same point. A learner class whose default cost is network2's
+``CrossEntropyCost`` is judged against that cost.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any, Callable
+
+import numpy as np
+
+from ..classic import nielsen as reference
+from . import probes as P
+from .reference import Context, Probe, Spec, StructureError, check
+from .report import Finding
+
+METHODS = ["feedforward", "cost_derivative", "backprop", "update_mini_batch", "evaluate"]
+SIZES = [("sizes [3, 4, 2]", [3, 4, 2], True), ("sizes [4, 5, 3, 2]: three layers", [4, 5, 3, 2], False)]
+FIXES = {
+    "a": "for b, w in zip(self.biases, self.weights): a = sigmoid(np.dot(w, a) + b)",
+    "cost_derivative": "return output_activations - y",
+    "nabla_b": "delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1]); nabla_b[-1] = delta; "
+               "then for l = 2 ... : delta = np.dot(self.weights[-l+1].transpose(), delta) * sigmoid_prime(zs[-l])",
+    "nabla_w": "nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())   # (n_out, n_in)",
+    "weights": "self.weights = [w - (eta / len(mini_batch)) * nw for w, nw in zip(self.weights, nabla_w)]",
+    "biases": "self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, nabla_b)]",
+    "correct": "test_results = [(np.argmax(self.feedforward(x)), y) for (x, y) in test_data]; "
+               "return sum(int(x == y) for (x, y) in test_results)",
+}
+
+
+def _cost_class(cls: type) -> type:
+    try:
+        default = inspect.signature(cls.__init__).parameters.get("cost")
+    except (TypeError, ValueError):
+        default = None
+    name = getattr(getattr(default, "default", None), "__name__", "")
+    return reference.CrossEntropyCost if name == "CrossEntropyCost" else reference.QuadraticCost
+
+
+def _weights(sizes: list[int], seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    params = P.parameters(sizes, seed, scale=1.0)
+    L = len(sizes) - 1
+    return [params[f"W{l}"] for l in range(1, L + 1)], [params[f"b{l}"] * 5 for l in range(1, L + 1)]
+
+
+def _pairs(sizes: list[int], count: int, seed: int, labels: bool = False) -> list[tuple]:
+    random = P.rng(seed)
+    pairs = []
+    for i in range(count):
+        x = random.rand(sizes[0], 1)
+        k = i % sizes[-1]
+        y = k if labels else np.eye(sizes[-1])[:, [k]]
+        pairs.append((x, y))
+    return pairs
+
+
+def _method(cls: type, sizes: list[int], weights: list, biases: list, name: str, returns_state: bool = False) -> Callable:
+    """A function that builds a fresh learner network with these weights and calls its method."""
+    method = getattr(cls, name)
+
+    def call(*args: Any) -> Any:
+        net = cls(list(sizes))
+        net.weights = [w.copy() for w in weights]
+        net.biases = [b.copy() for b in biases]
+        result = getattr(net, name)(*args)
+        return (net.weights, net.biases) if returns_state else result
+
+    call.__doctor_code__ = getattr(method, "__code__", None)
+    call.__name__ = name
+    return call
+
+
+def _reference(cls: type, sizes: list[int], weights: list, biases: list) -> reference.Network:
+    net = reference.Network(sizes, cost=_cost_class(cls), seed=0)
+    net.weights, net.biases = [w.copy() for w in weights], [b.copy() for b in biases]
+    return net
+
+
+def _list_outputs(prefix: str, values: Any, count: int) -> dict[str, Any]:
+    if not isinstance(values, (list, tuple)) or len(values) != count:
+        raise StructureError(f"{prefix} is {type(values).__name__} of length {len(values) if hasattr(values, '__len__') else '?'}; "
+                             f"expected a list of {count} arrays, one per layer")
+    return {f"{prefix}[{i}]": values[i] for i in range(count)}
+
+
+def _backprop_outputs(result: Any, probe: Probe) -> dict[str, Any]:
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise StructureError(f"returns {type(result).__name__}; backprop returns (nabla_b, nabla_w)")
+    count = len(probe.expected) // 2
+    out = _list_outputs("nabla_b", result[0], count)
+    out.update(_list_outputs("nabla_w", result[1], count))
+    return out
+
+
+def _state_outputs(result: Any, probe: Probe) -> dict[str, Any]:
+    weights, biases = result
+    count = len(probe.expected) // 2
+    out = _list_outputs("weights", weights, count)
+    out.update(_list_outputs("biases", biases, count))
+    return out
+
+
+def check_network(ctx: Context, cls: type) -> list[tuple[str, list[Finding]]]:
+    """(label, findings) for every method of Nielsen's that the learner's class defines."""
+    results = []
+    for name in METHODS:
+        if name not in vars(cls) or not callable(vars(cls)[name]):
+            continue
+        label = f"Network.{name}"
+        findings: list[Finding] = []
+        for case, (size_label, sizes, standard) in enumerate(SIZES):
+            weights, biases = _weights(sizes, 200 + case)
+            ref = _reference(cls, sizes, weights, biases)
+            spec, func = _spec(name, cls, sizes, weights, biases, ref, size_label, standard)
+            findings = check(ctx, spec, func, label)
+            if findings:
+                break
+        results.append((label, findings))
+    return results
+
+
+def _spec(name: str, cls: type, sizes: list[int], weights: list, biases: list, ref: reference.Network,
+          label: str, standard: bool) -> tuple[Spec, Callable]:
+    L = len(sizes) - 1
+    x, y = _pairs(sizes, 1, 300)[0]
+    if name == "feedforward":
+        probes = [Probe(f"{label}, one input column", (x,), {"a": ref.feedforward(x)}, standard=standard)]
+        spec = Spec(name, lambda ctx: probes, lambda r, p: {"a": r}, FIXES)
+    elif name == "cost_derivative":
+        a = ref.feedforward(x)
+        probes = [Probe(label, (a, y), {"cost_derivative": ref.cost_derivative(a, y)}, standard=standard)]
+        spec = Spec(name, lambda ctx: probes, lambda r, p: {"cost_derivative": r}, FIXES)
+    elif name == "backprop":
+        nabla_b, nabla_w = ref.backprop(x, y)
+        expected = {}
+        for i in reversed(range(L)):
+            expected[f"nabla_w[{i}]"], expected[f"nabla_b[{i}]"] = nabla_w[i], nabla_b[i]
+        probes = [Probe(f"{label}, one example", (x, y), expected, standard=standard)]
+        spec = Spec(name, lambda ctx: probes, _backprop_outputs, {**{k: FIXES["nabla_w"] for k in expected if "w" in k},
+                                                                   **{k: FIXES["nabla_b"] for k in expected if "b[" in k}})
+    elif name == "update_mini_batch":
+        batch = _pairs(sizes, 4, 301)
+        eta = 3.0
+        extra = () if len(inspect.signature(getattr(cls, name)).parameters) <= 3 else (0.0, 100)
+        ref.update_mini_batch(copy.deepcopy(batch), eta)
+        expected = {}
+        for i in reversed(range(L)):
+            expected[f"weights[{i}]"], expected[f"biases[{i}]"] = ref.weights[i].copy(), ref.biases[i].copy()
+        probes = [Probe(f"{label}, a mini-batch of 4, eta = {eta}", (batch, eta) + extra, expected, m=4,
+                        standard=standard)]
+        spec = Spec(name, lambda ctx: probes, _state_outputs,
+                    {**{k: FIXES["weights"] for k in expected if k.startswith("w")},
+                     **{k: FIXES["biases"] for k in expected if k.startswith("b")}})
+        return spec, _method(cls, sizes, weights, biases, name, returns_state=True)
+    else:
+        data = _pairs(sizes, 20, 302, labels=True)
+        probes = [Probe(f"{label}, 20 labelled examples", (data,), {"correct": ref.evaluate(data)}, standard=standard)]
+        spec = Spec(name, lambda ctx: probes, lambda r, p: {"correct": r}, FIXES)
+    return spec, _method(cls, sizes, weights, biases, name)

@@ -1,0 +1,465 @@
+"""Run a learner's function and chainrule's on the same inputs; turn every difference into a finding.
+
+A ``Spec`` says, for one course function, how to build consistent probe inputs (a real forward
+pass, from the learner's own correct functions where they exist), what the right outputs are
+(computed by ``chainrule.classic``, i.e. by the engine), and the corrected formula of each output.
+``check`` runs every probe, fingerprints each wrong output (``compare``), re-runs the first failing
+probe under the line tracer (``trace``) to find the line that produced the wrong value, and
+follows the data flow back to the earliest wrong intermediate (``dZ1`` before ``dW1``).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import copy
+import inspect
+import io
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Union
+
+import numpy as np
+
+from . import trace
+from .compare import Mismatch, agree, as_float_array, fingerprint
+from .report import Finding
+from .source import DoctorTimeout, LearnerSource, time_limit
+
+SCALE_KINDS = ("scale", "scale_m", "scale_inv_m", "sign")
+CALL_SECONDS = 10.0
+
+
+class StructureError(Exception):
+    """The learner's function returned something of the wrong structure (a missing key, a string)."""
+
+
+class Stub:
+    """Stands in for a learner's initializer: returns known parameters and counts its calls."""
+
+    def __init__(self, value: Any) -> None:
+        self.value, self.calls = value, 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return copy.deepcopy(self.value)
+
+
+@dataclass
+class Mutant:
+    """A known slip: the outputs it produces, the kind it is and what to say about it."""
+
+    kind: str
+    outputs: dict[str, Any]
+    message: str
+    fix: str = ""
+    constant: Any = None          # the hard-coded number that gives this slip (its line is the culprit)
+
+
+@dataclass
+class Probe:
+    """One set of inputs, the right outputs for them, and what a wrong answer may mean."""
+
+    label: str
+    args: tuple
+    expected: dict[str, Any]
+    m: Union[int, None] = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    standard: bool = True
+    intermediates: dict[str, Any] = field(default_factory=dict)
+    mutants: list[Mutant] = field(default_factory=list)
+    lenient: frozenset = frozenset()
+    doubled: Union[tuple, None] = None        # the args with every example repeated twice
+    stubs: dict[str, Callable] = field(default_factory=dict)   # learner helpers replaced during the call
+    applicable: Union[Callable[[dict], bool], None] = None      # False: this probe does not apply to this style
+
+
+@dataclass
+class Spec:
+    """How to check one course function."""
+
+    name: str
+    probes: Callable[["Context"], list[Probe]]
+    outputs: Callable[[Any, Probe], dict[str, Any]]
+    fixes: dict[str, str] = field(default_factory=dict)
+    mutates_ok: bool = False
+    training: bool = False
+    extra: Union[Callable[["Context", Callable, "Spec"], list[Finding]], None] = None
+
+
+@dataclass
+class Context:
+    """The learner's namespace and what the doctor has learned about it so far."""
+
+    namespace: dict[str, Any]
+    source: Union[LearnerSource, None] = None
+    wrong: set[str] = field(default_factory=set)
+    correct: set[str] = field(default_factory=set)
+    substitutes: dict[str, Callable] = field(default_factory=dict)
+    variant: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    call_seconds: float = CALL_SECONDS
+
+    def learner(self, name: str) -> Union[Callable, None]:
+        """The learner's function ``name`` when the doctor found it correct, else None."""
+        func = self.namespace.get(name)
+        return func if name in self.correct and callable(func) else None
+
+    def call(self, func: Callable, args: tuple, kwargs: Union[dict, None] = None,
+             recorder: Union[trace.Recorder, None] = None) -> tuple[Any, Union[BaseException, None]]:
+        """Call the learner's code quietly: stdout swallowed, warnings ignored, with a time limit."""
+        kwargs = kwargs or {}
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(), \
+                np.errstate(all="ignore"), self.substituted():
+            warnings.simplefilter("ignore")
+            try:
+                with time_limit(self.call_seconds, f"{getattr(func, '__name__', 'the function')}(...)"):
+                    if recorder is not None:
+                        return recorder.run(func, *args, **kwargs)
+                    return func(*args, **kwargs), None
+            except (Exception, DoctorTimeout, SystemExit) as error:
+                return None, error
+
+    @contextlib.contextmanager
+    def stubbed(self, stubs: dict[str, Callable]):
+        """Install ``stubs`` (on top of the substitutes) for one probe."""
+        saved = dict(self.substitutes)
+        self.substitutes.update(stubs)
+        try:
+            yield
+        finally:
+            self.substitutes = saved
+
+    @contextlib.contextmanager
+    def substituted(self):
+        """Replace the learner's wrong helpers by chainrule's while another function is checked."""
+        saved = {name: self.namespace.get(name) for name in self.substitutes}
+        self.namespace.update(self.substitutes)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    self.namespace.pop(name, None)
+                else:
+                    self.namespace[name] = value
+
+
+def code_of(func: Callable) -> Any:
+    """The learner's code object behind ``func`` (a method called through a doctor wrapper has ``__doctor_code__``)."""
+    return getattr(func, "__doctor_code__", None) or getattr(func, "__code__", None)
+
+
+# -- running a spec ---------------------------------------------------------------------------------
+def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = None) -> list[Finding]:
+    """Every finding for the learner's ``func`` checked against ``spec``."""
+    label = label or spec.name
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            probes = spec.probes(ctx)
+    except Exception as error:       # a probe needs a learner function that misbehaves
+        ctx.notes.append(f"{label}: not checked, its inputs could not be built ({type(error).__name__}: {error}).")
+        return []
+    failures: dict[str, list[tuple[Probe, Mismatch]]] = {}
+    outputs_of: dict[int, dict[str, Any]] = {}
+    for probe in probes:
+        args = copy.deepcopy(probe.args)
+        before = copy.deepcopy(args)
+        with ctx.stubbed(probe.stubs):
+            result, error = ctx.call(func, args, probe.kwargs)
+        if probe.stubs and error is None and not all(getattr(s, "calls", 1) for s in probe.stubs.values()):
+            unused = [n for n, s in probe.stubs.items() if not getattr(s, "calls", 1)]
+            ctx.notes.append(f"{label}: not compared {probe.label}: it does not call {', '.join(unused)}, so the "
+                             "doctor cannot give it known initial parameters.")
+            continue
+        if error is not None:
+            if isinstance(error, AssertionError) and not probe.standard:
+                continue            # the learner's own shape assert refuses a case the course never feeds
+            return [exception_finding(ctx, label, func, error, probe)]
+        if not spec.mutates_ok:
+            changed = _mutated(func, before, args)
+            if changed:
+                return [mutation_finding(ctx, label, func, probe, changed)]
+        try:
+            outputs = spec.outputs(result, probe)
+        except StructureError as error:
+            return [_finding(ctx, label, func, "signature", None, f"{error} ({probe.label}).", line=None)]
+        outputs_of[id(probe)] = outputs
+        if probe.applicable is not None and not probe.applicable(outputs):
+            continue
+        for name, expected in probe.expected.items():
+            mismatch = fingerprint(outputs.get(name), expected, probe.m, lenient_shape=name in probe.lenient)
+            if mismatch is not None:
+                failures.setdefault(name, []).append((probe, _explain(ctx, spec, func, probe, name, outputs, mismatch)))
+    findings: list[Finding] = []
+    for name in (n for p in probes for n in p.expected):
+        if name not in failures or any(f.param and name in f.param.split(", ") for f in findings):
+            continue
+        cases = failures.pop(name)
+        size_one = np.size(as_float_array(cases[0][0].expected[name]) if as_float_array(cases[0][0].expected[name]) is not None else 0) == 1
+        verdict = agree([mm for _, mm in cases], size_one)
+        verdict = _batch_verdict(ctx, spec, func, cases[0][0], name, verdict)
+        finding = localize(ctx, spec, func, label, cases[0][0], name, verdict)
+        same = next((f for f in findings if f.line == finding.line and f.line is not None), None)
+        if same is not None:
+            same.param = f"{same.param}, {name}"
+        else:
+            findings.append(finding)
+    if not findings and spec.extra is not None:
+        findings = spec.extra(ctx, func, spec)
+    return findings
+
+
+def _mutated(func: Callable, before: tuple, after: tuple) -> list[str]:
+    names = _argument_names(func, len(after))
+    changed = []
+    for name, old, new in zip(names, before, after):
+        if not _equal(old, new):
+            changed.append(name)
+    return changed
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and bool(np.array_equal(a, b, equal_nan=True)))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b)
+    except Exception:
+        return True
+
+
+def _argument_names(func: Callable, count: int) -> list[str]:
+    try:
+        names = [p.name for p in inspect.signature(func).parameters.values()]
+    except (TypeError, ValueError):
+        names = []
+    return (names + [f"argument {i + 1}" for i in range(count)])[:count]
+
+
+def _explain(ctx: Context, spec: Spec, func: Callable, probe: Probe, name: str, outputs: dict,
+             mismatch: Mismatch) -> Mismatch:
+    """A known slip (a mutant) that gives exactly the learner's value turns the mismatch into its kind."""
+    for mutant in probe.mutants:
+        if name in mutant.outputs and fingerprint(outputs.get(name), mutant.outputs[name], probe.m,
+                                                  lenient_shape=name in probe.lenient) is None:
+            return Mismatch(mutant.kind, mutant.message, None, mismatch.actual_shape, mismatch.expected_shape,
+                            mutant.constant, mutant.fix)
+    return mismatch
+
+
+def _batch_verdict(ctx: Context, spec: Spec, func: Callable, probe: Probe, name: str, verdict: Mismatch) -> Mismatch:
+    """Repeat every example twice: a mean must not change. Sharpens "values" into a batch finding."""
+    if probe.doubled is None or verdict.kind not in ("values",):
+        return verdict
+    first, error1 = ctx.call(func, copy.deepcopy(probe.args), probe.kwargs)
+    second, error2 = ctx.call(func, copy.deepcopy(probe.doubled), probe.kwargs)
+    if error1 or error2:
+        return verdict
+    try:
+        a = as_float_array(spec.outputs(first, probe).get(name))
+        b = as_float_array(spec.outputs(second, probe).get(name))
+    except StructureError:
+        return verdict
+    if a is None or b is None or a.shape != b.shape or not np.all(np.isfinite(a)) or not np.any(a):
+        return verdict
+    ratio = float(np.vdot(b, a) / np.vdot(a, a))
+    if abs(ratio - 1) < 1e-9:
+        return verdict
+    if abs(ratio - 2) < 1e-9 and np.allclose(b, 2 * a, rtol=1e-9):
+        return Mismatch("scale_m", "doubles when every example is repeated twice: it is a sum over the "
+                        "examples where the course takes the mean (the 1/m is missing)", None,
+                        verdict.actual_shape, verdict.expected_shape)
+    return Mismatch("batch_dependence", f"changes (by a factor {ratio:.4g}) when every example is repeated "
+                    "twice, which cannot change a mean: the formula mixes examples, typically an (m, m) "
+                    "product such as np.dot(Y.T, np.log(A)) where an elementwise product belongs",
+                    None, verdict.actual_shape, verdict.expected_shape)
+
+
+# -- where: the line ------------------------------------------------------------------------------
+def _function_tree(ctx: Context, func: Callable) -> Union[ast.AST, None]:
+    if ctx.source is None:
+        try:
+            return ast.parse(_dedented_source(func))
+        except (OSError, TypeError, SyntaxError):
+            return None
+    code = code_of(func)
+    if code is None:
+        return None
+    for node in ast.walk(ctx.source.tree()):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == code.co_name:
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            if first <= code.co_firstlineno <= node.lineno:
+                return node
+    return None
+
+
+def _dedented_source(func: Callable) -> str:
+    import textwrap
+    return textwrap.dedent(inspect.getsource(func))
+
+
+def _filename(ctx: Context, func: Callable) -> str:
+    return ctx.source.filename if ctx.source is not None else getattr(code_of(func), "co_filename", "")
+
+
+def _code_line(ctx: Context, func: Callable, line: Union[int, None]) -> str:
+    if line is None:
+        return ""
+    if ctx.source is not None:
+        return ctx.source.line_text(line)
+    import linecache
+    return linecache.getline(_filename(ctx, func), line)
+
+
+def _finding(ctx: Context, label: str, func: Callable, kind: str, param: Union[str, None], message: str,
+             line: Union[int, None], fix: str = "") -> Finding:
+    code = _code_line(ctx, func, line)
+    shown, cell = ctx.source.locate(line) if ctx.source is not None else (line, None)
+    return Finding(label, kind, message, param=param, line=shown, cell=cell, code=code, fix=fix)
+
+
+def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe, name: str,
+             verdict: Mismatch) -> Finding:
+    """Re-run the probe under the tracer and blame the earliest wrong line the output depends on."""
+    line = None
+    culprit_name = name
+    if not spec.training:
+        recorder = trace.Recorder(_filename(ctx, func))
+        with ctx.stubbed(probe.stubs):
+            result, error = ctx.call(func, copy.deepcopy(probe.args), probe.kwargs, recorder=recorder)
+        if error is None:
+            try:
+                obj = spec.outputs(result, probe).get(name)
+            except StructureError:
+                obj = None
+            code_name = getattr(code_of(func), "co_name", None)
+            start = trace.producer(recorder.events, obj, code_name)
+            if start is None and isinstance(obj, np.ndarray) and obj.size == 1:
+                start = trace.producer(recorder.events, obj.reshape(()), code_name)
+            tree = _function_tree(ctx, func)
+            if start is not None and tree is not None:
+                def is_wrong(event: trace.Event) -> bool:
+                    key = event.key if event.key in probe.intermediates else event.name
+                    if key not in probe.intermediates:
+                        return False
+                    found = fingerprint(event.value, probe.intermediates[key], probe.m)
+                    return found is not None and (found.kind not in SCALE_KINDS or found.kind == verdict.kind)
+                culprit = trace.slice_back(recorder.events, start, tree, is_wrong)
+                if culprit is not start:
+                    culprit_name = culprit.key if culprit.key in probe.intermediates else culprit.name
+                    mismatch = fingerprint(culprit.value, probe.intermediates[culprit_name], probe.m)
+                    if verdict.kind in ("values", "shape") and mismatch is not None and mismatch.kind != "values":
+                        verdict = mismatch
+                start = culprit
+            if start is not None:
+                line = start.line
+    if verdict.constant is not None:
+        line = _constant_line(ctx, func, verdict.constant) or line
+    if line is None:
+        line = _return_line(ctx, func)
+    where = f" ({probe.label})" if probe.label else ""
+    if culprit_name != name:
+        message = f"{culprit_name} {verdict.detail}{where}, which makes {name} wrong."
+    else:
+        message = f"{name} {verdict.detail}{where}."
+    fix = verdict.fix or spec.fixes.get(culprit_name) or spec.fixes.get(name, "")
+    if verdict.kind in ("scale_m",):
+        message += " The cost is the mean over the m examples, so every gradient carries a factor 1/m."
+    return _finding(ctx, label, func, verdict.kind, name, message, line, fix)
+
+
+def _constant_line(ctx: Context, func: Callable, value: Any) -> Union[int, None]:
+    tree = _function_tree(ctx, func)
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            if node.value == value:
+                return node.lineno
+    return None
+
+
+def _return_line(ctx: Context, func: Callable) -> Union[int, None]:
+    tree = _function_tree(ctx, func)
+    if tree is None:
+        return getattr(code_of(func), "co_firstlineno", None)
+    returns = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Return)]
+    return max(returns) if returns else getattr(tree, "lineno", None)
+
+
+def exception_finding(ctx: Context, label: str, func: Callable, error: BaseException, probe: Probe) -> Finding:
+    """The line that raised (the deepest frame in the learner's file), with the shapes it used."""
+    filename = _filename(ctx, func)
+    line, frame = None, None
+    for frame_summary, lineno in traceback.walk_tb(error.__traceback__):
+        if frame_summary.f_code.co_filename == filename:
+            line, frame = lineno, frame_summary
+    text = f"{type(error).__name__}: {error}"
+    if isinstance(error, DoctorTimeout):
+        message = f"{error} ({probe.label}); an endless loop, or far more iterations than asked for?"
+        return _finding(ctx, label, func, "exception", None, message, line)
+    shapes = operand_shapes(ctx, func, line, frame) if frame is not None else ""
+    message = f"raises {text} ({probe.label})." + (f" {shapes}" if shapes else "")
+    if isinstance(error, AssertionError):
+        message += " The course's own test inputs trip this assert, so the value it checks is wrong."
+    return _finding(ctx, label, func, "exception", None, message, line)
+
+
+def operand_shapes(ctx: Context, func: Callable, line: Union[int, None], frame: Any) -> str:
+    """'np.dot(W1, X): (4, 2) and (3, 400)' for the products and sums on the line that raised."""
+    text = _code_line(ctx, func, line).strip()
+    try:
+        statement = ast.parse(text if not text.endswith(":") else text + " pass")
+    except SyntaxError:
+        return ""
+    scope = dict(frame.f_globals)
+    scope.update(frame.f_locals)
+    parts = []
+    for node in ast.walk(statement):
+        operands = None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.MatMult, ast.Mult, ast.Add, ast.Sub, ast.Div)):
+            operands = [node.left, node.right]
+        elif isinstance(node, ast.Call) and ast.unparse(node.func) in ("np.dot", "np.matmul", "np.multiply",
+                                                                       "numpy.dot", "np.outer"):
+            operands = node.args[:2]
+        if not operands:
+            continue
+        shapes = [_shape_of(operand, scope) for operand in operands]
+        if all(s is not None for s in shapes) and any(s != () for s in shapes):
+            parts.append(f"{ast.unparse(node)}: shapes {' and '.join(str(s) for s in shapes)}")
+    if not parts:
+        return ""
+    return "Shapes on that line: " + "; ".join(parts[:3]) + "."
+
+
+def _shape_of(node: ast.AST, scope: dict) -> Union[tuple, None]:
+    if any(isinstance(n, (ast.Call, ast.Lambda, ast.NamedExpr)) for n in ast.walk(node)):
+        call_ok = all(ast.unparse(n.func) in ("np.transpose",) for n in ast.walk(node) if isinstance(n, ast.Call))
+        if not call_ok:
+            return None
+    try:
+        value = eval(compile(ast.Expression(node), "<doctor>", "eval"), {"np": np}, scope)
+    except Exception:
+        return None
+    return tuple(np.shape(value)) if isinstance(value, (np.ndarray, np.generic, int, float)) else None
+
+
+def mutation_finding(ctx: Context, label: str, func: Callable, probe: Probe, changed: list[str]) -> Finding:
+    recorder = trace.Recorder(_filename(ctx, func))
+    ctx.call(func, copy.deepcopy(probe.args), probe.kwargs, recorder=recorder)
+    code_name = getattr(code_of(func), "co_name", None)
+    line = next((e.line for e in recorder.events if e.function == code_name and e.base in changed), None)
+    names = ", ".join(changed)
+    message = (f"changes its argument {names} in place ({probe.label}). The caller still needs the original "
+               "values (X and Y feed every iteration; a cache feeds the next layer's backward), and the course's "
+               "tests compare them afterwards.")
+    return _finding(ctx, label, func, "mutates_input", changed[0],
+                    message, line or _return_line(ctx, func),
+                    "work on a copy (X = X.copy(), or dZ = np.array(dA, copy=True)) or write the result to a new name")

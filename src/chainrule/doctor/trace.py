@@ -1,0 +1,210 @@
+"""Which line of the learner's code gave a variable its value: ``sys.settrace`` plus ``ast``.
+
+``record(filename, func, *args)`` runs ``func`` once with a line tracer limited to frames whose
+code comes from ``filename`` and returns every *assignment event*: after each line runs, the
+locals (and one level inside dicts, lists and tuples, as ``grads['dW1']`` or ``nabla_w[1]``) that
+now hold another object or other array contents are attributed to that line. ``slice_back`` then
+follows the data flow backwards from the line that produced a wrong output, through the names that
+line reads, to the earliest named intermediate that is itself wrong.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Union
+
+import numpy as np
+
+MAX_EVENTS = 50_000
+MAX_ITEMS = 64          # entries looked at inside one dict, list or tuple
+
+
+@dataclass
+class Event:
+    """After ``line`` of ``function`` ran, ``name`` held ``value`` (arrays copied at that moment)."""
+
+    order: int
+    function: str
+    line: int
+    name: str
+    value: Any
+    ref: Any
+
+    @property
+    def base(self) -> str:
+        """'grads' for "grads['dW1']", the key 'dW1' is in ``key``."""
+        return self.name.split("[", 1)[0]
+
+    @property
+    def key(self) -> Union[str, None]:
+        if "[" not in self.name:
+            return None
+        inner = self.name.split("[", 1)[1].rstrip("]")
+        return inner.strip("'\"")
+
+
+def _token(value: Any) -> tuple:
+    if isinstance(value, np.ndarray):
+        data = value.tobytes() if value.size <= 200_000 else b""
+        return (id(value), value.shape, value.dtype.str, hash(data))
+    if isinstance(value, (int, float, complex, str, bool, np.generic)):
+        return (id(value), repr(value))
+    return (id(value),)
+
+
+def _entries(name: str, value: Any):
+    yield name, value
+    if isinstance(value, dict):
+        for i, (k, v) in enumerate(value.items()):
+            if i >= MAX_ITEMS:
+                break
+            if isinstance(k, (str, int)):
+                yield f"{name}[{k!r}]", v
+    elif isinstance(value, (list, tuple)) and len(value) <= MAX_ITEMS:
+        for i, v in enumerate(value):
+            yield f"{name}[{i}]", v
+
+
+def _snapshot(frame) -> dict[str, tuple]:
+    snap: dict[str, tuple] = {}
+    for name, value in list(frame.f_locals.items()):
+        for entry, item in _entries(name, value):
+            snap[entry] = (_token(item), item)
+        if name == "self" and isinstance(getattr(value, "__dict__", None), dict):
+            for attribute, item in list(vars(value).items())[:MAX_ITEMS]:
+                for entry, inner in _entries(f"self.{attribute}", item):
+                    snap[entry] = (_token(inner), inner)
+    return snap
+
+
+def _copy(value: Any) -> Any:
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+class Recorder:
+    """Collects assignment events of the frames that run code from one file."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.events: list[Event] = []
+        self._frames: dict[Any, list] = {}
+
+    def _global(self, frame, event, arg):
+        if event == "call" and frame.f_code.co_filename == self.filename:
+            self._frames[frame] = [None, _snapshot(frame)]
+            return self._local
+        return None
+
+    def _flush(self, frame) -> None:
+        state = self._frames.get(frame)
+        if state is None:
+            return
+        line, before = state
+        after = _snapshot(frame)
+        if line is not None and len(self.events) < MAX_EVENTS:
+            for name, (token, item) in after.items():
+                old = before.get(name)
+                if old is None or old[0] != token:
+                    self.events.append(Event(len(self.events), frame.f_code.co_name, line, name, _copy(item), item))
+        state[1] = after
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            self._flush(frame)
+            self._frames[frame][0] = frame.f_lineno
+        elif event == "return":
+            self._flush(frame)
+            self._frames.pop(frame, None)
+        return self._local
+
+    def run(self, func: Callable, *args: Any, **kwargs: Any) -> tuple[Any, Union[BaseException, None]]:
+        previous = sys.gettrace()
+        sys.settrace(self._global)
+        try:
+            return func(*args, **kwargs), None
+        except Exception as error:       # the learner's exception is data here
+            return None, error
+        finally:
+            sys.settrace(previous)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    return False
+
+
+def producer(events: list[Event], obj: Any, function: Union[str, None] = None) -> Union[Event, None]:
+    """The last event whose value is ``obj`` (the same object, or an array with equal contents)."""
+    for event in reversed(events):
+        if function is not None and event.function != function:
+            continue
+        if event.ref is obj:
+            return event
+    for event in reversed(events):
+        if (function is None or event.function == function) and same_value(event.value, obj):
+            return event
+    return None
+
+
+def statement_reads(tree: ast.AST, line: int) -> tuple[set[str], set[str]]:
+    """(names read, names written) by the simple statement that covers ``line``."""
+    best = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)):
+            if node.lineno <= line <= (node.end_lineno or node.lineno):
+                if best is None or node.lineno >= best.lineno:
+                    best = node
+    if best is None:
+        return set(), set()
+    targets: list[ast.AST] = []
+    if isinstance(best, ast.Assign):
+        targets = best.targets
+        value = best.value
+    elif isinstance(best, (ast.AugAssign, ast.AnnAssign)):
+        targets = [best.target]
+        value = best.value
+    else:
+        value = best.value
+    written = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} if value is not None else set()
+    if isinstance(best, ast.AugAssign):
+        read |= written
+    return read, written
+
+
+def slice_back(events: list[Event], start: Event, tree: ast.AST,
+               is_wrong: Callable[[Event], bool]) -> Event:
+    """The earliest wrong named intermediate that ``start``'s value depends on, else ``start``.
+
+    Walks from ``start``'s statement to the last events (in the same function) of the names it
+    reads, and from those on. A name that a statement reads and writes (``dZ1 = dZ1 * g``) is a
+    value in the making: the walk passes through its earlier event without judging it.
+    """
+    culprit = start
+    seen: set[int] = set()
+    stack = [(start, False)]
+    while stack:
+        event, partial = stack.pop()
+        if event.order in seen:
+            continue
+        seen.add(event.order)
+        if event is not start and not partial and is_wrong(event) and event.order < culprit.order:
+            culprit = event
+        read, written = statement_reads(tree, event.line)
+        for name in read:
+            earlier = _last_before(events, event, name)
+            if earlier is not None:
+                stack.append((earlier, name in written))
+    return culprit
+
+
+def _last_before(events: list[Event], event: Event, name: str) -> Union[Event, None]:
+    for other in reversed(events[:event.order]):
+        if other.function == event.function and other.name == name:
+            return other
+    return None
