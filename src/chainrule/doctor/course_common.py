@@ -166,7 +166,8 @@ def _update_probe(label: str, dims: list[int], lr: float, seed: int, standard: b
     mutants = [Mutant("signature", updated(params, grads, other),
                       f"ignores learning_rate: the update is that of learning_rate = {other:g}, not the {lr:g} passed in",
                       "W = W - learning_rate * dW", constant=other) for other in LEARNING_RATES if other != lr]
-    mutants.append(Mutant("sign", updated(params, grads, -lr), "moves up the gradient: W + lr·dW instead of W - lr·dW",
+    ascent = {k: -v for k, v in grads.items()}
+    mutants.append(Mutant("sign", updated(params, ascent, lr), "moves up the gradient: W + lr·dW instead of W - lr·dW",
                           "W = W - learning_rate * dW"))
     last = len(dims) - 1
     original = params[f"W{last}"]

@@ -107,7 +107,7 @@ def _L_forward_probes(ctx: Context) -> list[Probe]:
         AL, caches = course.L_model_forward(X, params)
         hidden_A = caches[-1][0][0]             # the input of the last layer: A of layer L-1
         found.append(Probe(label, (X, params), {"AL": AL, "n_caches": len(dims) - 1}, m=m, standard=standard,
-                           intermediates={"AL": AL, "A": hidden_A, "A_prev": hidden_A}))
+                           intermediates={"AL": AL, "A": hidden_A}))
     return found
 
 

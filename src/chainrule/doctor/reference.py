@@ -177,6 +177,10 @@ def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = No
         if error is not None:
             if isinstance(error, AssertionError) and not probe.standard:
                 continue            # the learner's own shape assert refuses a case the course never feeds
+            if isinstance(error, (NameError, ImportError)) and ctx.source is not None and ctx.source.problems:
+                ctx.notes.append(f"{label}: not checked: {type(error).__name__}: {error}, after a statement of the "
+                                 "file failed (see the notes above).")
+                return []
             return [exception_finding(ctx, label, func, error, probe)]
         if not spec.mutates_ok:
             changed = _mutated(func, before, args)
@@ -352,7 +356,10 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
                     found = fingerprint(event.value, probe.intermediates[key], probe.m)
                     return found is not None and (found.kind not in SCALE_KINDS or found.kind == verdict.kind)
                 culprit = trace.slice_back(recorder.events, start, tree, is_wrong)
-                if culprit is not start:
+                inner = trace.made_in_helper(recorder.events, culprit)
+                if inner is not None and inner.function not in ctx.correct:
+                    culprit = inner
+                if culprit is not start and (culprit.key in probe.intermediates or culprit.name in probe.intermediates):
                     culprit_name = culprit.key if culprit.key in probe.intermediates else culprit.name
                     mismatch = fingerprint(culprit.value, probe.intermediates[culprit_name], probe.m)
                     if verdict.kind in ("values", "shape") and mismatch is not None and mismatch.kind != "values":
@@ -397,16 +404,25 @@ def _return_line(ctx: Context, func: Callable) -> Union[int, None]:
 def exception_finding(ctx: Context, label: str, func: Callable, error: BaseException, probe: Probe) -> Finding:
     """The line that raised (the deepest frame in the learner's file), with the shapes it used."""
     filename = _filename(ctx, func)
-    line, frame = None, None
-    for frame_summary, lineno in traceback.walk_tb(error.__traceback__):
-        if frame_summary.f_code.co_filename == filename:
-            line, frame = lineno, frame_summary
+    frames = [(frame, lineno) for frame, lineno in traceback.walk_tb(error.__traceback__)
+              if frame.f_code.co_filename == filename]
+    line, frame = (frames[-1][1], frames[-1][0]) if frames else (None, None)
+    own = [(f, n) for f, n in frames if f.f_code is code_of(func)]
+    inner = ""
+    if own and frame is not None and frame.f_code is not code_of(func):
+        # NOTE: the error surfaced in a helper the function calls; the helper is judged on its own,
+        # so what is wrong here is what this function handed it: blame the call.
+        shown, cell = ctx.source.locate(line) if ctx.source is not None else (line, None)
+        inner = f" inside {frame.f_code.co_name} ({'cell ' + str(cell) + ', ' if cell else ''}line {shown}), called here"
+        frame, line = own[-1]
     text = f"{type(error).__name__}: {error}"
     if isinstance(error, DoctorTimeout):
         message = f"{error} ({probe.label}); an endless loop, or far more iterations than asked for?"
         return _finding(ctx, label, func, "exception", None, message, line)
     shapes = operand_shapes(ctx, func, line, frame) if frame is not None else ""
-    message = f"raises {text} ({probe.label})." + (f" {shapes}" if shapes else "")
+    message = f"raises {text}{inner} ({probe.label})." + (f" {shapes}" if shapes else "")
+    if inner:
+        message += " The helper works on the right inputs, so the arguments passed to it here are wrong."
     if isinstance(error, AssertionError):
         message += " The course's own test inputs trip this assert, so the value it checks is wrong."
     return _finding(ctx, label, func, "exception", None, message, line)

@@ -182,9 +182,15 @@ def slice_back(events: list[Event], start: Event, tree: ast.AST,
     """The earliest wrong named intermediate that ``start``'s value depends on, else ``start``.
 
     Walks from ``start``'s statement to the last events (in the same function) of the names it
-    reads, and from those on. A name that a statement reads and writes (``dZ1 = dZ1 * g``) is a
-    value in the making: the walk passes through its earlier event without judging it.
+    reads, and from those on. Only the value a name held when ``start`` ran is judged (a loop
+    rebinds ``A`` once per layer; only its last value is the one the intermediate describes). A
+    name that a statement reads and writes (``dZ1 = dZ1 * g``) is a value in the making: the walk
+    passes through its earlier event without judging it.
     """
+    final: dict[str, int] = {}
+    for event in events[:start.order]:
+        if event.function == start.function:
+            final[event.name] = event.order
     culprit = start
     seen: set[int] = set()
     stack = [(start, False)]
@@ -193,7 +199,8 @@ def slice_back(events: list[Event], start: Event, tree: ast.AST,
         if event.order in seen:
             continue
         seen.add(event.order)
-        if event is not start and not partial and is_wrong(event) and event.order < culprit.order:
+        judged = event is not start and not partial and final.get(event.name) == event.order
+        if judged and is_wrong(event) and event.order < culprit.order:
             culprit = event
         read, written = statement_reads(tree, event.line)
         for name in read:
@@ -201,6 +208,14 @@ def slice_back(events: list[Event], start: Event, tree: ast.AST,
             if earlier is not None:
                 stack.append((earlier, name in written))
     return culprit
+
+
+def made_in_helper(events: list[Event], event: Event) -> Union[Event, None]:
+    """The event inside another function of the file (a helper) that produced ``event``'s object."""
+    for other in reversed(events[:event.order]):
+        if other.function != event.function and other.ref is event.ref and not isinstance(other.ref, (int, float, str)):
+            return other
+    return None
 
 
 def _last_before(events: list[Event], event: Event, name: str) -> Union[Event, None]:
