@@ -1,4 +1,4 @@
-"""The ``chainrule`` command: train, evaluate, predict, info, plot, resume, gradcheck.
+"""The ``chainrule`` command: train, evaluate, predict, info, plot, resume, gradcheck, doctor.
 
 The only module that exits or writes files on the user's behalf. Exit codes: 0 ok, 2 usage
 error (argparse), 1 runtime error reported as one line (``--debug`` shows the traceback).
@@ -308,6 +308,26 @@ def cmd_gradcheck(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_doctor(args: argparse.Namespace) -> None:
+    """Check a learner's own functions; exit 0 when all are correct, 1 when something is wrong."""
+    from . import doctor
+    from .doctor.checkup import KNOWN
+    if args.function is not None and args.function not in KNOWN and f"Network.{args.function}" not in KNOWN:
+        close = difflib.get_close_matches(args.function, KNOWN, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else f" Known: {', '.join(KNOWN)}."
+        print(f"chainrule doctor: error: unknown --function {args.function!r}.{hint}", file=sys.stderr)
+        raise SystemExit(2)
+    path = Path(args.path)
+    if not path.is_file() or path.suffix not in (".py", ".ipynb"):
+        what = "no such file" if not path.is_file() else f"not a .py file or .ipynb notebook ({path.suffix or 'no suffix'})"
+        print(f"chainrule doctor: error: {args.path}: {what}.", file=sys.stderr)
+        raise SystemExit(2)
+    report_ = doctor.run(path, function=args.function, timeout=args.timeout)
+    print(report_.to_json() if args.json else report_)
+    if not report_.ok:
+        raise SystemExit(1)
+
+
 # -- argument parsing -----------------------------------------------------------------------------
 def positive_int(text: str) -> int:
     value = int(text)
@@ -423,13 +443,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--examples", type=positive_int, default=8, help="examples in the check")
     p.add_argument("--max-entries", type=positive_int, default=200, help="entries checked per parameter array")
     p.set_defaults(run=cmd_gradcheck)
+
+    p = add("doctor", "check a learner's own backprop code (.py or .ipynb) against chainrule's, line by line",
+            "chainrule doctor my_assignment.ipynb --function backward_propagation")
+    p.add_argument("path", help="a .py file or a Jupyter notebook defining the course's functions "
+                                "(propagate, backward_propagation, L_model_backward, ...) or Nielsen's Network")
+    p.add_argument("--function", help="check only this function (others still run, to feed it)")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument("--timeout", type=positive_float, default=120.0,
+                   help="seconds allowed for importing and checking the file (default: %(default)s)")
+    p.set_defaults(run=cmd_doctor)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = [c for c in ("train", "evaluate", "predict", "info", "plot", "resume", "gradcheck")]
+    commands = [c for c in ("train", "evaluate", "predict", "info", "plot", "resume", "gradcheck", "doctor")]
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is not None and first not in commands:
         close = difflib.get_close_matches(first, commands, n=1)
