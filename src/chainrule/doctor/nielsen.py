@@ -14,9 +14,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..activations import Sigmoid
+from ..classic import deep as course_deep
 from ..classic import nielsen as reference
 from . import probes as P
-from .reference import Context, Probe, Spec, StructureError, check
+from .reference import Context, Mutant, Probe, Spec, StructureError, check
 from .report import Finding
 
 METHODS = ["feedforward", "cost_derivative", "backprop", "update_mini_batch", "evaluate"]
@@ -26,6 +28,7 @@ FIXES = {
     "cost_derivative": "return output_activations - y",
     "nabla_b": "delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1]); nabla_b[-1] = delta; "
                "then for l = 2 ... : delta = np.dot(self.weights[-l+1].transpose(), delta) * sigmoid_prime(zs[-l])",
+    "delta": "delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])   # σ'(z), not σ'(a)",
     "nabla_w": "nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())   # (n_out, n_in)",
     "weights": "self.weights = [w - (eta / len(mini_batch)) * nw for w, nw in zip(self.weights, nabla_w)]",
     "biases": "self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, nabla_b)]",
@@ -60,26 +63,57 @@ def _pairs(sizes: list[int], count: int, seed: int, labels: bool = False) -> lis
     return pairs
 
 
-def _method(cls: type, sizes: list[int], weights: list, biases: list, name: str, returns_state: bool = False) -> Callable:
-    """A function that builds a fresh learner network with these weights and calls its method."""
+def _method(ctx: Context, cls: type, sizes: list[int], weights: list, biases: list, name: str,
+            returns_step: bool = False) -> Callable:
+    """A function that builds a fresh learner network with these weights and calls its method.
+
+    Methods the doctor already found wrong are replaced on the instance by chainrule's (computed
+    from the instance's current weights), so each mistake is reported once, where it is.
+    """
     method = getattr(cls, name)
 
     def call(*args: Any) -> Any:
         net = cls(list(sizes))
         net.weights = [w.copy() for w in weights]
         net.biases = [b.copy() for b in biases]
+        for wrong in ctx.wrong:
+            if wrong.startswith("Network.") and wrong != f"Network.{name}":
+                _replace(net, cls, sizes, wrong.split(".", 1)[1])
         result = getattr(net, name)(*args)
-        return (net.weights, net.biases) if returns_state else result
+        if returns_step:
+            return ([w - w0 for w, w0 in zip(net.weights, weights)], [b - b0 for b, b0 in zip(net.biases, biases)])
+        return result
 
     call.__doctor_code__ = getattr(method, "__code__", None)
     call.__name__ = name
     return call
 
 
+def _replace(net: Any, cls: type, sizes: list[int], method: str) -> None:
+    def right(*args: Any) -> Any:
+        return getattr(_reference(cls, sizes, net.weights, net.biases), method)(*args)
+    setattr(net, method, right)
+
+
 def _reference(cls: type, sizes: list[int], weights: list, biases: list) -> reference.Network:
     net = reference.Network(sizes, cost=_cost_class(cls), seed=0)
     net.weights, net.biases = [w.copy() for w in weights], [b.copy() for b in biases]
     return net
+
+
+def _delta_at_a(cls: type, sizes: list[int], weights: list, biases: list, x: np.ndarray, y: np.ndarray) -> Mutant:
+    """The output delta with σ' taken at the activation a instead of z, and the last layer's gradient it gives."""
+    net = _reference(cls, sizes, weights, biases)
+    a = net.feedforward(x)
+    unit = Sigmoid()
+    unit.forward(a.T)
+    delta = unit.backward(net.cost_derivative(a, y).T).T
+    a_prev = _reference(cls, sizes[:-1], weights[:-1], biases[:-1]).feedforward(x) if len(sizes) > 2 else x
+    _, nabla_w, nabla_b = course_deep.linear_backward(delta, (a_prev, weights[-1], biases[-1]))
+    L = len(sizes) - 2
+    return Mutant("activation_derivative", {f"nabla_w[{L}]": nabla_w, f"nabla_b[{L}]": nabla_b, "delta": delta},
+                  "is computed with sigmoid_prime(activations[-1]): the derivative taken at the output a "
+                  "instead of at z (σ'(a) ≠ σ'(z))", FIXES["delta"])
 
 
 def _list_outputs(prefix: str, values: Any, count: int) -> dict[str, Any]:
@@ -99,6 +133,7 @@ def _backprop_outputs(result: Any, probe: Probe) -> dict[str, Any]:
 
 
 def _state_outputs(result: Any, probe: Probe) -> dict[str, Any]:
+    """The step each array took: new weights minus the old ones (a missing 1/len(mini_batch) shows as m)."""
     weights, biases = result
     count = len(probe.expected) // 2
     out = _list_outputs("weights", weights, count)
@@ -117,15 +152,16 @@ def check_network(ctx: Context, cls: type) -> list[tuple[str, list[Finding]]]:
         for case, (size_label, sizes, standard) in enumerate(SIZES):
             weights, biases = _weights(sizes, 200 + case)
             ref = _reference(cls, sizes, weights, biases)
-            spec, func = _spec(name, cls, sizes, weights, biases, ref, size_label, standard)
+            spec, func = _spec(ctx, name, cls, sizes, weights, biases, ref, size_label, standard)
             findings = check(ctx, spec, func, label)
             if findings:
+                ctx.wrong.add(label)
                 break
         results.append((label, findings))
     return results
 
 
-def _spec(name: str, cls: type, sizes: list[int], weights: list, biases: list, ref: reference.Network,
+def _spec(ctx: Context, name: str, cls: type, sizes: list[int], weights: list, biases: list, ref: reference.Network,
           label: str, standard: bool) -> tuple[Spec, Callable]:
     L = len(sizes) - 1
     x, y = _pairs(sizes, 1, 300)[0]
@@ -141,7 +177,8 @@ def _spec(name: str, cls: type, sizes: list[int], weights: list, biases: list, r
         expected = {}
         for i in reversed(range(L)):
             expected[f"nabla_w[{i}]"], expected[f"nabla_b[{i}]"] = nabla_w[i], nabla_b[i]
-        probes = [Probe(f"{label}, one example", (x, y), expected, standard=standard)]
+        probes = [Probe(f"{label}, one example", (x, y), expected, standard=standard,
+                        intermediates={"delta": nabla_b[-1]}, mutants=[_delta_at_a(cls, sizes, weights, biases, x, y)])]
         spec = Spec(name, lambda ctx: probes, _backprop_outputs, {**{k: FIXES["nabla_w"] for k in expected if "w" in k},
                                                                    **{k: FIXES["nabla_b"] for k in expected if "b[" in k}})
     elif name == "update_mini_batch":
@@ -151,15 +188,16 @@ def _spec(name: str, cls: type, sizes: list[int], weights: list, biases: list, r
         ref.update_mini_batch(copy.deepcopy(batch), eta)
         expected = {}
         for i in reversed(range(L)):
-            expected[f"weights[{i}]"], expected[f"biases[{i}]"] = ref.weights[i].copy(), ref.biases[i].copy()
+            expected[f"weights[{i}]"], expected[f"biases[{i}]"] = ref.weights[i] - weights[i], ref.biases[i] - biases[i]
         probes = [Probe(f"{label}, a mini-batch of 4, eta = {eta}", (batch, eta) + extra, expected, m=4,
                         standard=standard)]
         spec = Spec(name, lambda ctx: probes, _state_outputs,
                     {**{k: FIXES["weights"] for k in expected if k.startswith("w")},
-                     **{k: FIXES["biases"] for k in expected if k.startswith("b")}})
-        return spec, _method(cls, sizes, weights, biases, name, returns_state=True)
+                     **{k: FIXES["biases"] for k in expected if k.startswith("b")}},
+                    produced_by={k: "self." + k.split("[")[0] for k in expected})
+        return spec, _method(ctx, cls, sizes, weights, biases, name, returns_step=True)
     else:
         data = _pairs(sizes, 20, 302, labels=True)
         probes = [Probe(f"{label}, 20 labelled examples", (data,), {"correct": ref.evaluate(data)}, standard=standard)]
         spec = Spec(name, lambda ctx: probes, lambda r, p: {"correct": r}, FIXES)
-    return spec, _method(cls, sizes, weights, biases, name)
+    return spec, _method(ctx, cls, sizes, weights, biases, name)

@@ -86,6 +86,7 @@ class Spec:
     mutates_ok: bool = False
     training: bool = False
     extra: Union[Callable[["Context", Callable, "Spec"], list[Finding]], None] = None
+    produced_by: dict[str, str] = field(default_factory=dict)   # output -> the name that holds it (self.weights)
 
 
 @dataclass
@@ -189,7 +190,10 @@ def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = No
         try:
             outputs = spec.outputs(result, probe)
         except StructureError as error:
-            return [_finding(ctx, label, func, "signature", None, f"{error} ({probe.label}).", line=None)]
+            if not probe.standard:
+                continue            # e.g. the planar update_parameters, written for exactly two layers
+            return [_finding(ctx, label, func, "signature", None, f"{error} ({probe.label}).",
+                             line=_return_line(ctx, func))]
         outputs_of[id(probe)] = outputs
         if probe.applicable is not None and not probe.applicable(outputs):
             continue
@@ -198,19 +202,20 @@ def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = No
             if mismatch is not None:
                 failures.setdefault(name, []).append((probe, _explain(ctx, spec, func, probe, name, outputs, mismatch)))
     findings: list[Finding] = []
-    for name in (n for p in probes for n in p.expected):
-        if name not in failures or any(f.param and name in f.param.split(", ") for f in findings):
-            continue
-        cases = failures.pop(name)
-        size_one = np.size(as_float_array(cases[0][0].expected[name]) if as_float_array(cases[0][0].expected[name]) is not None else 0) == 1
-        verdict = agree([mm for _, mm in cases], size_one)
+    names = [n for n in dict.fromkeys(n for p in probes for n in p.expected) if n in failures]
+    if names:
+        # NOTE: outputs are listed from the network's output backwards; the first wrong one is where
+        # the mistake starts, and the ones after it usually inherit it. One finding per function:
+        # fix it and run the doctor again.
+        name = names[0]
+        cases = failures[name]
+        expected = as_float_array(cases[0][0].expected[name])
+        verdict = agree([mm for _, mm in cases], expected is not None and expected.size == 1)
         verdict = _batch_verdict(ctx, spec, func, cases[0][0], name, verdict)
         finding = localize(ctx, spec, func, label, cases[0][0], name, verdict)
-        same = next((f for f in findings if f.line == finding.line and f.line is not None), None)
-        if same is not None:
-            same.param = f"{same.param}, {name}"
-        else:
-            findings.append(finding)
+        if len(names) > 1:
+            finding.message += f" Also wrong, probably as a consequence: {', '.join(names[1:])}."
+        findings.append(finding)
     if not findings and spec.extra is not None:
         findings = spec.extra(ctx, func, spec)
     return findings
@@ -347,6 +352,9 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
             start = trace.producer(recorder.events, obj, code_name)
             if start is None and isinstance(obj, np.ndarray) and obj.size == 1:
                 start = trace.producer(recorder.events, obj.reshape(()), code_name)
+            if start is None and name in spec.produced_by:
+                start = next((e for e in reversed(recorder.events)
+                              if e.function == code_name and e.name == spec.produced_by[name]), None)
             tree = _function_tree(ctx, func)
             if start is not None and tree is not None:
                 def is_wrong(event: trace.Event) -> bool:
