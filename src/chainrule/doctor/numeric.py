@@ -128,7 +128,8 @@ def diagnose(params: dict, cost: Callable, grads: Callable, *, data: Union[dict,
         changed = [k for k in theta if not np.array_equal(before[k], theta[k])]
         report.add(_finding(ctx, label, grads, "mutates_input", changed[0],
                             f"grads changed params[{changed[0]!r}] in place; a gradient function must only read "
-                            "the parameters (the optimizer updates them).", _line_of(ctx, grads, probe, None)))
+                            "the parameters (the optimizer updates them).", _mutation_line(ctx, grads, probe, changed[0]),
+                            "work on a copy, e.g. W = params['W1'].copy(), or write W = W - ... instead of W -= ..."))
         theta = before
     if not isinstance(analytic, dict):
         report.add(Finding(label, "signature", f"grads returned {type(analytic).__name__}; it must return a dict "
@@ -176,6 +177,17 @@ def _line_of(ctx: Context, grads: Callable, probe: Probe, key: Union[str, None])
     return event.line if event is not None else code.co_firstlineno
 
 
+def _mutation_line(ctx: Context, grads: Callable, probe: Probe, key: str) -> Union[int, None]:
+    code = getattr(grads, "__code__", None)
+    if code is None:
+        return None
+    recorder = trace.Recorder(code.co_filename)
+    ctx.call(grads, copy.deepcopy(probe.args), recorder=recorder)
+    entry = f"[{key!r}]"
+    event = next((e for e in recorder.events if e.function == code.co_name and e.name.endswith(entry)), None)
+    return event.line if event is not None else code.co_firstlineno
+
+
 def _check_parameter(ctx, label, grads, probe, key, theta, analytic, f, eps, tolerance, m) -> Union[Finding, None]:
     gname = "d" + key
     if gname not in analytic:
@@ -204,20 +216,42 @@ def _check_parameter(ctx, label, grads, probe, key, theta, analytic, f, eps, tol
     return _finding(ctx, label, grads, mismatch.kind, gname, f"{gname} {detail}.", line)
 
 
+def _split(data: dict, axis: int, m: int) -> tuple[dict, dict]:
+    half = m // 2
+    first = {k: np.take(v, np.arange(half), axis=axis) if isinstance(v, np.ndarray) and v.ndim else v
+             for k, v in data.items()}
+    second = {k: np.take(v, np.arange(half, m), axis=axis) if isinstance(v, np.ndarray) and v.ndim else v
+              for k, v in data.items()}
+    return first, second
+
+
 def _batch_check(ctx, label, cost, grads, theta, data, axis, report, m) -> None:
-    twice = _doubled(data, axis)
-    one, e1 = ctx.call(lambda: _scalar(cost(theta, data)), ())
-    two, e2 = ctx.call(lambda: _scalar(cost(theta, twice)), ())
-    if e1 is None and e2 is None and abs(two - one) > 1e-9 * max(1.0, abs(one)):
-        ratio = two / one if one else float("inf")
-        kind = "scale_m" if abs(ratio - 2) < 1e-9 else "batch_dependence"
-        report.add(Finding(getattr(cost, "__name__", "cost"), kind,
-                           f"the cost changes from {one:.6g} to {two:.6g} when every example is repeated twice; a mean "
-                           "over the examples cannot change. " + ("It doubles: the 1/m is missing." if kind == "scale_m"
-                                                                  else "The formula mixes examples, typically an (m, m) "
-                                                                  "product where an elementwise one belongs."),
-                           param="cost"))
-        return
+    """A mean over examples is additive: m·c(all) = m₁·c(first half) + m₂·c(second half)."""
+    name = getattr(cost, "__name__", "cost")
+    values = []
+    if m and m >= 2:
+        first, second = _split(data, axis, m)
+        for part in (data, first, second, _doubled(data, axis)):
+            value, error = ctx.call(lambda: _scalar(cost(theta, part)), ())
+            if error is not None:
+                return
+            values.append(value)
+        whole, one, two, twice = values
+        m1, m2 = m // 2, m - m // 2
+        scale = 1e-9 * max(1.0, abs(whole) * m)
+        if abs(m * whole - (m1 * one + m2 * two)) > scale:
+            if abs(whole - (one + two)) <= scale:
+                report.add(Finding(name, "scale_m", "the cost is the sum of the examples' costs, not their mean: "
+                                   "repeating every example twice doubles it. The 1/m is missing.", param="cost",
+                                   fix="cost = ... / m (or np.mean)"))
+            else:
+                report.add(Finding(name, "batch_dependence",
+                                   f"the cost of the whole batch ({whole:.6g}) is not the average of its halves' "
+                                   f"costs ({one:.6g}, {two:.6g}), and repeating every example twice changes it "
+                                   f"({twice:.6g}): the formula mixes examples, typically an (m, m) product such as "
+                                   "np.dot(Y.T, np.log(A)) where an elementwise product belongs.", param="cost",
+                                   fix="cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m"))
+            return
     g1, e1 = ctx.call(grads, (theta, data))
     g2, e2 = ctx.call(grads, (theta, twice))
     if e1 is not None or e2 is not None or not isinstance(g1, dict) or not isinstance(g2, dict):

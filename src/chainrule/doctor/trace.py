@@ -139,14 +139,19 @@ def same_value(a: Any, b: Any) -> bool:
 
 
 def producer(events: list[Event], obj: Any, function: Union[str, None] = None) -> Union[Event, None]:
-    """The last event whose value is ``obj`` (the same object, or an array with equal contents)."""
-    for event in reversed(events):
-        if function is not None and event.function != function:
-            continue
-        if event.ref is obj:
+    """The event that made ``obj`` what it is: the first binding of that object with its final contents.
+
+    ``g["dW2"] = dW2`` only stores what ``dW2 = ...`` made; an in-place change (``dZ[Z <= 0] = 0``)
+    makes it anew. Without the object itself, an array with equal contents is looked for.
+    """
+    def mine(event: Event) -> bool:
+        return function is None or event.function == function
+
+    for event in events:
+        if mine(event) and event.ref is obj and same_value(event.value, obj):
             return event
     for event in reversed(events):
-        if (function is None or event.function == function) and same_value(event.value, obj):
+        if mine(event) and same_value(event.value, obj):
             return event
     return None
 
