@@ -170,3 +170,105 @@ def test_L_layer_model_cat_application_reproduces_the_course(cat, capsys):
     out = capsys.readouterr().out
     assert "Cost after iteration 2400: 0.092878" in out
     assert "Accuracy: 0.985645933014" in out and "Accuracy: 0.8\n" in out
+
+
+def small_deep(n_y=1, seed=0, dims=(4, 5, 3), m=7):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(dims[0], m)
+    Y = (rng.rand(n_y, m) > 0.5).astype(float)
+    parameters = deep.initialize_parameters_deep([*dims, n_y], seed=seed + 1, scale="sqrt")
+    return X, Y, parameters
+
+
+def test_L_model_backward_intermediates_are_the_course_dZ_without_1_over_m():
+    X, Y, parameters = small_deep()
+    m = X.shape[1]
+    AL, caches = deep.L_model_forward(X, parameters)
+    grads = deep.L_model_backward(AL, Y, caches, intermediates=True)
+    np.testing.assert_allclose(grads["dZ3"], AL - Y, rtol=1e-10, atol=1e-15)         # sigmoid + cross-entropy
+    for l in (1, 2, 3):
+        (A_prev, W, _), Z = caches[l - 1]
+        np.testing.assert_allclose(grads[f"dW{l}"], grads[f"dZ{l}"] @ A_prev.T / m, rtol=1e-10, atol=1e-15)
+        np.testing.assert_allclose(grads[f"dA{l}"], W.T @ grads[f"dZ{l}"], rtol=1e-10, atol=1e-15)
+    np.testing.assert_array_equal(grads["dZ2"], grads["dA3"] * (caches[1][1] > 0))   # ReLU's dZ = dA * [Z > 0]
+    plain = deep.L_model_backward(AL, Y, caches)
+    assert not any(key.startswith("dZ") for key in plain)
+    for key in plain:
+        np.testing.assert_array_equal(plain[key], grads[key])
+
+
+def test_linear_backward_accepts_a_dict_cache_with_A_prev_or_A():
+    dZ, A, W, b = draws(1, (1, 2), (3, 2), (1, 3), (1, 1))
+    expected = deep.linear_backward(dZ, (A, W, b))
+    for cache in ({"A_prev": A, "W": W, "b": b}, {"A": A, "W": W, "b": b}):
+        for got, want in zip(deep.linear_backward(dZ, cache), expected):
+            np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match=r"keys \['W', 'b'\].*A_prev"):
+        deep.linear_backward(dZ, {"W": W, "b": b})
+
+
+def test_linear_activation_backward_accepts_dict_caches():
+    dA, A, W, b, Z = draws(2, (1, 2), (3, 2), (1, 3), (1, 1), (1, 2))
+    expected = deep.linear_activation_backward(dA, ((A, W, b), Z), "sigmoid")
+    caches = [{"linear_cache": (A, W, b), "activation_cache": Z},
+              {"linear_cache": {"A_prev": A, "W": W, "b": b}, "activation_cache": {"Z": Z}},
+              {"linear_cache": {"A": A, "W": W, "b": b}, "activation_cache": Z}]
+    for cache in caches:
+        for got, want in zip(deep.linear_activation_backward(dA, cache, "sigmoid"), expected):
+            np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="linear_cache, activation_cache"):
+        deep.linear_activation_backward(dA, ((A, W, b), Z, Z), "sigmoid")
+
+
+def test_L_model_backward_accepts_dict_caches():
+    X, Y, parameters = small_deep(seed=2)
+    AL, caches = deep.L_model_forward(X, parameters)
+    as_dicts = [{"linear_cache": {"A_prev": A, "W": W, "b": b}, "activation_cache": {"Z": Z}}
+                for (A, W, b), Z in caches]
+    expected = deep.L_model_backward(AL, Y, caches, intermediates=True)
+    got = deep.L_model_backward(AL, Y, as_dicts, intermediates=True)
+    for key in expected:
+        np.testing.assert_array_equal(got[key], expected[key])
+
+
+def test_deep_with_two_output_units_uses_the_course_sum_over_all_entries():
+    X, Y, parameters = small_deep(n_y=2, seed=3)
+    m = X.shape[1]
+    AL, caches = deep.L_model_forward(X, parameters)
+    assert AL.shape == (2, m)
+    expected = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m
+    assert deep.compute_cost(AL, Y) == pytest.approx(expected, rel=1e-12)
+    grads = deep.L_model_backward(AL, Y, caches, intermediates=True)
+    np.testing.assert_allclose(grads["dZ3"], AL - Y, rtol=1e-10, atol=1e-15)
+    eps = 1e-6
+    for name in ("W1", "b1", "W3", "b3"):
+        numeric = np.zeros_like(parameters[name])
+        for index in np.ndindex(numeric.shape):
+            values = []
+            for step in (eps, -eps):
+                shifted = {k: v.copy() for k, v in parameters.items()}
+                shifted[name][index] += step
+                values.append(deep.compute_cost(deep.L_model_forward(X, shifted)[0], Y))
+            numeric[index] = (values[0] - values[1]) / (2 * eps)
+        np.testing.assert_allclose(grads[f"d{name}"], numeric, rtol=1e-6, atol=1e-10)
+    with pytest.raises(ValueError, match="transposed"):
+        deep.compute_cost(AL, Y.T)
+
+
+def test_L_layer_model_with_two_output_units_starts_at_the_course_cost():
+    X, Y, _ = small_deep(n_y=2, seed=4)
+    dims = [4, 5, 3, 2]
+    initial = deep.initialize_parameters_deep(dims, seed=1, scale="sqrt")     # L_layer_model's own init
+    start = deep.compute_cost(deep.L_model_forward(X, initial)[0], Y)
+    parameters, costs = deep.L_layer_model(X, Y, dims, learning_rate=0.1, num_iterations=101, return_costs=True)
+    assert costs[0] == pytest.approx(start, rel=1e-12)
+    assert costs[1] < costs[0]
+    assert deep.compute_cost(deep.L_model_forward(X, parameters)[0], Y) < start
+
+
+def test_predict_accuracy_with_two_output_units_is_over_all_entries(capsys):
+    X, Y, parameters = small_deep(n_y=2, seed=5)
+    p = deep.predict(X, Y, parameters)
+    assert p.shape == (2, 7)
+    accuracy = float(capsys.readouterr().out.split("Accuracy: ")[1])
+    assert accuracy == pytest.approx(np.mean(p == Y))

@@ -125,3 +125,95 @@ def test_plot_decision_boundary_writes_png(tmp_path):
     path = tmp_path / "boundary.png"
     planar.plot_decision_boundary(lambda x: planar.predict(parameters, x.T), X, Y, path=path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def small_planar(n_y=1, seed=3, m=10):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(2, m)
+    Y = (rng.rand(n_y, m) > 0.5).astype(float)
+    return X, Y, planar.initialize_parameters(2, 4, n_y, rng=rng)
+
+
+def test_backward_propagation_intermediates_are_the_course_dZ_without_1_over_m():
+    X, Y, p = small_planar()
+    m = X.shape[1]
+    A2, cache = planar.forward_propagation(X, p)
+    grads = planar.backward_propagation(p, cache, X, Y, intermediates=True)
+    np.testing.assert_allclose(grads["dZ2"], A2 - Y, rtol=1e-10, atol=1e-15)          # the course's line
+    np.testing.assert_allclose(grads["dA1"], p["W2"].T @ grads["dZ2"], rtol=1e-10)
+    np.testing.assert_allclose(grads["dZ1"], grads["dA1"] * (1 - cache["A1"] ** 2), rtol=1e-10)
+    np.testing.assert_allclose(grads["dW2"], grads["dZ2"] @ cache["A1"].T / m, rtol=1e-10)
+    np.testing.assert_allclose(grads["db1"], grads["dZ1"].sum(axis=1, keepdims=True) / m, rtol=1e-10)
+    np.testing.assert_allclose(grads["dW1"], grads["dZ1"] @ X.T / m, rtol=1e-10)
+    assert set(planar.backward_propagation(p, cache, X, Y)) == {"dW1", "db1", "dW2", "db2"}
+
+
+def test_backward_propagation_intermediates_for_seed004_mse():
+    X, Y, p = small_planar(seed=4)
+    A2, cache = planar.forward_propagation(X, p, "sigmoid")
+    grads = planar.backward_propagation(p, cache, X, Y, "sigmoid", "mse", intermediates=True)
+    np.testing.assert_allclose(grads["dZ2"], 2 * (A2 - Y) * A2 * (1 - A2), rtol=1e-10)
+    np.testing.assert_allclose(grads["dZ1"], (p["W2"].T @ grads["dZ2"]) * cache["A1"] * (1 - cache["A1"]),
+                               rtol=1e-10)
+
+
+def test_backward_propagation_accepts_the_tuple_cache_of_some_notebooks():
+    X, Y, p = small_planar()
+    _, cache = planar.forward_propagation(X, p)
+    as_dict = planar.backward_propagation(p, cache, X, Y, intermediates=True)
+    as_tuple = planar.backward_propagation(p, (cache["Z1"], cache["A1"], cache["Z2"], cache["A2"]), X, Y,
+                                           intermediates=True)
+    assert as_dict.keys() == as_tuple.keys()
+    for key in as_dict:
+        np.testing.assert_array_equal(as_dict[key], as_tuple[key])
+    with pytest.raises(ValueError, match=r"cache.*Z1, A1, Z2, A2"):
+        planar.backward_propagation(p, (cache["A1"], cache["A2"]), X, Y)
+
+
+def numeric_planar_gradient(p, X, Y, name, cost="cross_entropy", eps=1e-6):
+    numeric = np.zeros_like(p[name])
+    for index in np.ndindex(numeric.shape):
+        values = []
+        for step in (eps, -eps):
+            shifted = {k: v.copy() for k, v in p.items()}
+            shifted[name][index] += step
+            values.append(planar.compute_cost(planar.forward_propagation(X, shifted)[0], Y, cost=cost))
+        numeric[index] = (values[0] - values[1]) / (2 * eps)
+    return numeric
+
+
+@pytest.mark.parametrize("cost", ["cross_entropy", "mse"])
+def test_planar_with_two_output_units_uses_the_course_sum_over_all_entries(cost):
+    X, Y, p = small_planar(n_y=2)
+    A2, cache = planar.forward_propagation(X, p)
+    m = X.shape[1]
+    if cost == "cross_entropy":
+        expected = -np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m
+    else:
+        expected = np.sum((A2 - Y) ** 2) / m
+    assert planar.compute_cost(A2, Y, cost=cost) == pytest.approx(expected, rel=1e-12)
+    grads = planar.backward_propagation(p, cache, X, Y, cost=cost, intermediates=True)
+    for name in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_allclose(grads[f"d{name}"], numeric_planar_gradient(p, X, Y, name, cost),
+                                   rtol=1e-6, atol=1e-10)
+    if cost == "cross_entropy":
+        np.testing.assert_allclose(grads["dZ2"], A2 - Y, rtol=1e-10, atol=1e-15)
+
+
+def test_planar_compute_cost_rejects_a_transposed_Y_with_two_outputs():
+    X, Y, p = small_planar(n_y=2)
+    A2, _ = planar.forward_propagation(X, p)
+    with pytest.raises(ValueError, match=r"\(10, 2\).*\(2, 10\).*transposed"):
+        planar.compute_cost(A2, Y.T)
+
+
+def test_nn_model_with_two_output_units_follows_backward_propagation_step_by_step():
+    X, Y, p = small_planar(n_y=2)
+    trained, costs = planar.nn_model(X, Y, 4, num_iterations=3, parameters=p, print_every=1, return_costs=True)
+    for cost in costs:
+        A2, cache = planar.forward_propagation(X, p)
+        assert cost == pytest.approx(planar.compute_cost(A2, Y), rel=1e-12)
+        p = planar.update_parameters(p, planar.backward_propagation(p, cache, X, Y), learning_rate=1.2)
+    for key in p:
+        np.testing.assert_allclose(trained[key], p[key], rtol=1e-10, atol=1e-15)
+    assert planar.predict(trained, X).shape == (2, 10)

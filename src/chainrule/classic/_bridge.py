@@ -44,6 +44,47 @@ def pair(X: Any, Y: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
+def like(Y: Any, A: np.ndarray, where: str, output: str) -> np.ndarray:
+    """Labels Y validated against the output A (n_y, m); with one output unit any 2-D Y of m entries."""
+    Y = columns(Y, "Y", where)
+    if Y.shape == A.shape:
+        return Y
+    if A.shape[0] == 1 and Y.size == A.size:
+        return Y.reshape(A.shape)       # the course's Y (1, m) against AL (1, m), however it was stored
+    hint = " Is Y transposed? Pass Y.T." if Y.shape == A.shape[::-1] else ""
+    raise ValueError(f"{where}: Y has shape {Y.shape} but {output} has shape {A.shape}; both are (n_y, m).{hint}")
+
+
+def cache_fields(cache: Any, names: tuple[str, ...], where: str, aliases: dict[str, str] | None = None) -> tuple:
+    """A course cache's entries in ``names`` order, from the course's tuple or a dict keyed by the names.
+
+    ``aliases`` gives another key a notebook may use for a name (``{"A_prev": "A"}``).
+    """
+    if isinstance(cache, dict):
+        keys = [name if name in cache else (aliases or {}).get(name) for name in names]
+        if any(key not in cache for key in keys):
+            raise ValueError(f"{where}: the cache dict has keys {sorted(cache)}; it needs {list(names)}.")
+        return tuple(cache[key] for key in keys)
+    if isinstance(cache, (tuple, list)) and len(cache) == len(names):
+        return tuple(cache)
+    size = f" of length {len(cache)}" if isinstance(cache, (tuple, list)) else ""
+    raise ValueError(f"{where}: cache must be the course's tuple ({', '.join(names)}) or a dict with those "
+                     f"keys, got a {type(cache).__name__}{size}.")
+
+
+def backward_steps(model: Sequential, dA: np.ndarray) -> list[Any]:
+    """The engine's backward pass from dA = ∂L/∂output, one layer at a time, as ``model.backward`` runs it.
+
+    Returns what each layer's ``backward`` hands down, in layer order (rows, with the loss's 1/m):
+    for [Dense, g, Dense, σ] that is [None (∂L/∂X, skipped), dZ1, dA1, dZ2]. The layers' gradients are set.
+    """
+    handed = []
+    for layer in reversed(model.layers):
+        dA = layer.backward(dA)
+        handed.append(dA)
+    return handed[::-1]
+
+
 def activation(name: str, where: str) -> Layer:
     """The engine layer for the course's activation string."""
     if name not in _ACTIVATIONS:

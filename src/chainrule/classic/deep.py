@@ -1,11 +1,14 @@
 """The course's L-layer network (seed 001, C1W4): [LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID.
 
 Same names, dict parameters ``{"W1": (n1, n_x), "b1": (n1, 1), ...}``, caches and return shapes
-as the course, X (n_x, m) and Y (1, m). Every forward and backward step is the engine's: the
-functions transpose to rows, call ``Dense``/``ReLU``/``Sigmoid``/``BinaryCrossEntropy``, and
-transpose back. The one difference to know: the course puts 1/m inside ``linear_backward``; the
+as the course, X (n_x, m) and Y (n_y, m) (the course has n_y = 1). Every forward and backward
+step is the engine's: the functions transpose to rows, call ``Dense``/``ReLU``/``Sigmoid``/
+``BinaryCrossEntropy``, and transpose back. The one difference to know: the course puts 1/m inside ``linear_backward``; the
 engine puts it in the loss. So ``linear_backward`` divides the engine's ``dW`` and ``db`` by m,
 and ``L_model_backward`` multiplies the engine loss gradient by m to get the course's ``dAL``.
+
+The cost sums over every entry of AL (n_y, m), as the course's formula does:
+``BinaryCrossEntropy(sum_over_outputs=True)``, the same number as the mean for n_y = 1.
 
 Gradient keys follow seed 001: ``grads["dA" + str(l)]`` is ∂L/∂A of layer l's *input*
 (``grads["dA1"]`` is ∂L/∂X), next to ``grads["dW" + str(l)]`` and ``grads["db" + str(l)]``.
@@ -72,7 +75,7 @@ def linear_activation_forward(A_prev: Any, W: Any, b: Any, activation: str) -> t
 
 
 def L_model_forward(X: Any, parameters: Parameters) -> tuple[np.ndarray, list]:
-    """[LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID. Returns AL (1, m) and the L caches."""
+    """[LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID. Returns AL (n_y, m) and the L caches."""
     L = _bridge.depth(parameters, "L_model_forward")
     caches = []
     A = X
@@ -85,18 +88,27 @@ def L_model_forward(X: Any, parameters: Parameters) -> tuple[np.ndarray, list]:
 
 
 def compute_cost(AL: Any, Y: Any) -> np.float64:
-    """Cross-entropy cost -1/m Σ [y·log(a) + (1-y)·log(1-a)], by the engine's ``BinaryCrossEntropy``."""
+    """Cross-entropy cost -1/m Σ [y·log(a) + (1-y)·log(1-a)], by the engine's ``BinaryCrossEntropy``.
+
+    AL and Y are (n_y, m); Σ runs over all their entries.
+    """
     AL = _bridge.columns(AL, "AL", "compute_cost")
-    Y = _bridge.columns(Y, "Y", "compute_cost").reshape(AL.shape)
-    return np.float64(BinaryCrossEntropy().forward(AL.T, Y.T))
+    Y = _bridge.like(Y, AL, "compute_cost", output="AL")
+    return np.float64(_cost().forward(AL.T, Y.T))
 
 
-def linear_backward(dZ: Any, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cost() -> BinaryCrossEntropy:
+    """The course's cost: Σ over the output units, mean over the m examples."""
+    return BinaryCrossEntropy(sum_over_outputs=True)
+
+
+def linear_backward(dZ: Any, cache: Union[tuple, dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """dW = dZ·A_prevᵀ / m, db = Σ dZ / m, dA_prev = Wᵀ·dZ, via the engine's ``Dense.backward``.
 
+    ``cache`` is the course's (A_prev, W, b) or a dict {"A_prev" (or "A"), "W", "b"}.
     NOTE: the engine keeps 1/m in the loss, so its ``dW``/``db`` are divided by m here.
     """
-    A_prev, W, b = cache
+    A_prev, W, b = _bridge.cache_fields(cache, ("A_prev", "W", "b"), "linear_backward", aliases={"A_prev": "A"})
     layer = _bridge.dense(W, b, "linear_backward")
     A_prev = _bridge.columns(A_prev, "A_prev", "linear_backward", rows=layer.n_in)
     dZ = _bridge.columns(dZ, "dZ", "linear_backward", rows=layer.n_out)
@@ -106,32 +118,54 @@ def linear_backward(dZ: Any, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.n
     return dA_prev, layer.dW.T / m, layer.db.reshape(-1, 1) / m
 
 
-def linear_activation_backward(dA: Any, cache: tuple, activation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """dZ = dA * g'(Z) by the engine's activation layer, then ``linear_backward``."""
-    linear_cache, Z = cache
-    act = _bridge.activation(activation, "linear_activation_backward")
-    act.forward(np.asarray(Z, dtype=np.float64).T)
-    dZ = act.backward(_bridge.columns(dA, "dA", "linear_activation_backward").T).T
-    return linear_backward(dZ, linear_cache)
+def linear_activation_backward(dA: Any, cache: Union[tuple, dict],
+                               activation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """dZ = dA * g'(Z) by the engine's activation layer, then ``linear_backward``.
+
+    ``cache`` is the course's ((A_prev, W, b), Z) or a dict {"linear_cache": (A_prev, W, b) or
+    {"A_prev", "W", "b"}, "activation_cache": Z or {"Z": Z}}.
+    """
+    linear_cache, Z = _split_cache(cache, "linear_activation_backward")
+    return linear_backward(_activation_backward(dA, Z, activation, "linear_activation_backward"), linear_cache)
 
 
-def L_model_backward(AL: Any, Y: Any, caches: list) -> dict[str, np.ndarray]:
+def _split_cache(cache: Union[tuple, dict], where: str) -> tuple[Any, Any]:
+    """(linear_cache, Z) from either form of a layer's cache."""
+    linear_cache, Z = _bridge.cache_fields(cache, ("linear_cache", "activation_cache"), where)
+    if isinstance(Z, dict):
+        (Z,) = _bridge.cache_fields(Z, ("Z",), where)
+    return linear_cache, Z
+
+
+def _activation_backward(dA: Any, Z: Any, activation: str, where: str) -> np.ndarray:
+    """dZ = dA * g'(Z), by the engine's activation layer (in the course's scaling when dA is)."""
+    act = _bridge.activation(activation, where)
+    act.forward(_bridge.columns(Z, "Z", where).T)
+    return act.backward(_bridge.columns(dA, "dA", where).T).T
+
+
+def L_model_backward(AL: Any, Y: Any, caches: list, intermediates: bool = False) -> dict[str, np.ndarray]:
     """Backprop through the whole net, starting from the course's dAL = -(Y/AL - (1-Y)/(1-AL)).
 
     dAL is the engine's ``BinaryCrossEntropy`` gradient times m (the course adds 1/m later).
+    AL and Y are (n_y, m). With ``intermediates=True`` grads also holds "dZ" + str(l) for every
+    layer, in the course's scaling (no 1/m), to compare with a hand-written backprop line by line.
     """
-    AL = _bridge.columns(AL, "AL", "L_model_backward")
-    Y = _bridge.columns(Y, "Y", "L_model_backward").reshape(AL.shape)
-    loss = BinaryCrossEntropy()
+    where = "L_model_backward"
+    AL = _bridge.columns(AL, "AL", where)
+    Y = _bridge.like(Y, AL, where, output="AL")
+    loss = _cost()
     loss.forward(AL.T, Y.T)
-    dAL = loss.backward().T * AL.shape[1]
+    dA = loss.backward().T * AL.shape[1]
     grads: dict[str, np.ndarray] = {}
     L = len(caches)
-    dA = dAL
     for l in reversed(range(1, L + 1)):
-        activation = "sigmoid" if l == L else "relu"
-        dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(dA, caches[l - 1], activation)
+        linear_cache, Z = _split_cache(caches[l - 1], where)
+        dZ = _activation_backward(dA, Z, "sigmoid" if l == L else "relu", where)
+        dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)
         grads[f"dA{l}"] = dA
+        if intermediates:
+            grads[f"dZ{l}"] = dZ
     return grads
 
 
@@ -154,9 +188,9 @@ def _train(X: Any, Y: Any, parameters: Parameters, learning_rate: float, num_ite
     model = _bridge.network(parameters, ["relu"] * (L - 1) + ["sigmoid"], where)
     X, Y = _bridge.pair(X, Y, where)
     X = _bridge.columns(X, "X", where, rows=model.n_features)
-    Y = _bridge.columns(Y, "Y", where, rows=1)
+    Y = _bridge.columns(Y, "Y", where, rows=model.n_outputs)
     num_iterations = _checks.positive_int(num_iterations, "num_iterations", where)
-    costs = gradient_descent(model, X.T, Y.T, BinaryCrossEntropy(), learning_rate, num_iterations, print_cost)
+    costs = gradient_descent(model, X.T, Y.T, _cost(), learning_rate, num_iterations, print_cost)
     return _bridge.parameters_of(model), costs
 
 
@@ -194,10 +228,10 @@ def L_layer_model(X: Any, Y: Any, layers_dims: list[int], learning_rate: float =
 
 
 def predict(X: Any, y: Any, parameters: Parameters, print_accuracy: bool = True) -> np.ndarray:
-    """p = 1 where AL > 0.5 else 0, shape (1, m); prints "Accuracy: ..." as the course does."""
+    """p = 1 where AL > 0.5 else 0, shape (n_y, m); prints "Accuracy: ..." as the course does (over all entries)."""
     AL, _ = L_model_forward(X, parameters)
     p = (AL > 0.5).astype(np.float64)
     if print_accuracy:
         y = np.asarray(y).reshape(p.shape)
-        print("Accuracy: " + str(np.sum((p == y) / p.shape[1])))
+        print("Accuracy: " + str(np.sum((p == y) / p.size)))
     return p

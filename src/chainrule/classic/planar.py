@@ -1,16 +1,19 @@
 """The course's planar-data network (C1W3) and seed 004's sigmoid/MSE variant.
 
-Column layout: X (2, m), Y (1, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1).
+Column layout: X (2, m), Y (n_y, m), W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1);
+the course has n_y = 1, and more output units work the same way.
 
     Z1 = W1·X + b1,  A1 = g(Z1)          g = tanh (course) or sigmoid (seed 004)
     Z2 = W2·A1 + b2, A2 = σ(Z2)
     cost = -1/m Σ [y·log(a2) + (1-y)·log(1-a2)]      or seed 004's  1/m Σ (a2 - y)²
+    (Σ over every entry of the (n_y, m) matrices: over the examples and the output units)
 
-Backprop, as the engine computes it (rows, then transposed back):
+Backprop in the course's form (the engine computes it in rows and keeps the 1/m in the loss's
+gradient, so its dZ are these divided by m; ``intermediates=True`` returns m × the engine's):
 
-    dZ2 = A2 - Y   (cross-entropy)   or   dZ2 = 2(A2 - Y)/m * σ'(Z2)   (MSE; the 1/m is the loss's)
+    dZ2 = A2 - Y   (cross-entropy)   or   dZ2 = 2(A2 - Y) * σ'(Z2)   (MSE)
     dW2 = dZ2·A1ᵀ / m,  db2 = Σ dZ2 / m
-    dZ1 = W2ᵀ·dZ2 * g'(Z1)           elementwise *, after the matrix product: seed 004's trap
+    dA1 = W2ᵀ·dZ2,  dZ1 = dA1 * g'(Z1)   elementwise *, after the matrix product: seed 004's trap
     dW1 = dZ1·Xᵀ / m,   db1 = Σ dZ1 / m
 """
 
@@ -59,7 +62,7 @@ def initialize_parameters(n_x: int, n_h: int, n_y: int,
 
 def _loss(cost: str, where: str) -> Loss:
     if cost == "cross_entropy":
-        return BinaryCrossEntropy()
+        return BinaryCrossEntropy(sum_over_outputs=True)     # the course's Σ over output units; same for n_y = 1
     if cost == "mse":
         return MeanSquaredError(half=False)
     raise ValueError(f"{where}: cost must be one of {COSTS}, got {cost!r}.")
@@ -71,7 +74,7 @@ def _model(parameters: Parameters, hidden_activation: str, where: str) -> Sequen
 
 def forward_propagation(X: Any, parameters: Parameters,
                         hidden_activation: str = "tanh") -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """A2 (1, m) and the cache {"Z1", "A1", "Z2", "A2"}, computed by the engine's layers."""
+    """A2 (n_y, m) and the cache {"Z1", "A1", "Z2", "A2"}, computed by the engine's layers."""
     model = _model(parameters, hidden_activation, "forward_propagation")
     X = _bridge.columns(X, "X", "forward_propagation", rows=model.n_features)
     cache: dict[str, np.ndarray] = {}
@@ -84,26 +87,50 @@ def forward_propagation(X: Any, parameters: Parameters,
 
 
 def compute_cost(A2: Any, Y: Any, parameters: Union[Parameters, None] = None, cost: str = "cross_entropy") -> float:
-    """Cross-entropy -1/m Σ [y·log(a2) + (1-y)·log(1-a2)], or ``cost="mse"``: 1/m Σ (a2 - y)²."""
+    """Cross-entropy -1/m Σ [y·log(a2) + (1-y)·log(1-a2)], or ``cost="mse"``: 1/m Σ (a2 - y)².
+
+    A2 and Y are (n_y, m); Σ runs over all their entries.
+    """
     A2 = _bridge.columns(A2, "A2", "compute_cost")
-    Y = _bridge.columns(Y, "Y", "compute_cost").reshape(A2.shape)
+    Y = _bridge.like(Y, A2, "compute_cost", output="A2")
     return float(_loss(cost, "compute_cost").forward(A2.T, Y.T))
 
 
-def backward_propagation(parameters: Parameters, cache: dict[str, np.ndarray], X: Any, Y: Any,
-                         hidden_activation: str = "tanh", cost: str = "cross_entropy") -> dict[str, np.ndarray]:
-    """Gradients {"dW1", "db1", "dW2", "db2"} in the course's shapes, by the engine's backward pass."""
+def backward_propagation(parameters: Parameters, cache: Union[dict, tuple], X: Any, Y: Any,
+                         hidden_activation: str = "tanh", cost: str = "cross_entropy",
+                         intermediates: bool = False) -> dict[str, np.ndarray]:
+    """Gradients {"dW1", "db1", "dW2", "db2"} in the course's shapes, by the engine's backward pass.
+
+    ``cache`` is ``forward_propagation``'s dict {"Z1", "A1", "Z2", "A2"} or the tuple
+    (Z1, A1, Z2, A2) of some notebook versions. Y is (n_y, m). With ``intermediates=True`` the
+    dict also holds "dZ2", "dA1", "dZ1" in the course's scaling (no 1/m: dZ2 = A2 - Y for
+    cross-entropy), to compare with a hand-written backprop line by line.
+    """
     where = "backward_propagation"
     model = _model(parameters, hidden_activation, where)
     X = _bridge.columns(X, "X", where, rows=model.n_features)
-    Y = _bridge.columns(Y, "Y", where, rows=1)
-    dense1, act1, dense2, act2 = model.layers
-    dense1.A_prev, act1.A = X.T, np.asarray(cache["A1"]).T     # restore the forward caches
-    dense2.A_prev, act2.A = act1.A, np.asarray(cache["A2"]).T
+    Y = _bridge.columns(Y, "Y", where, rows=model.n_outputs)
+    A2 = _restore(model, X, cache, where)
     loss = _loss(cost, where)
-    loss.forward(act2.A, Y.T)
-    model.backward(loss.backward())
-    return _bridge.gradients_of(model)
+    loss.forward(A2.T, Y.T)
+    steps = _bridge.backward_steps(model, loss.backward())
+    grads = _bridge.gradients_of(model)
+    if intermediates:
+        _, dZ1, dA1, dZ2 = steps
+        m = X.shape[1]          # the engine's dZ carry the loss's 1/m; the course's do not
+        grads.update(dZ2=dZ2.T * m, dA1=dA1.T * m, dZ1=dZ1.T * m)
+    return grads
+
+
+def _restore(model: Sequential, X: np.ndarray, cache: Union[dict, tuple], where: str) -> np.ndarray:
+    """Put the course's cache back into the engine layers, instead of recomputing the forward pass; return A2."""
+    _, A1, _, A2 = _bridge.cache_fields(cache, ("Z1", "A1", "Z2", "A2"), where)
+    dense1, act1, dense2, act2 = model.layers
+    A1 = _bridge.columns(A1, "A1", where, rows=dense1.n_out)
+    A2 = _bridge.columns(A2, "A2", where, rows=dense2.n_out)
+    dense1.A_prev, act1.A = X.T, A1.T
+    dense2.A_prev, act2.A = A1.T, A2.T
+    return A2
 
 
 def update_parameters(parameters: Parameters, grads: dict[str, np.ndarray], learning_rate: float = 1.2) -> Parameters:
@@ -128,7 +155,7 @@ def nn_model(X: Any, Y: Any, n_h: int, num_iterations: int = 10000, print_cost: 
         parameters = initialize_parameters(n_x, n_h, n_y)
     model = _model(parameters, hidden_activation, where)
     X = _bridge.columns(X, "X", where, rows=model.n_features)
-    Y = _bridge.columns(Y, "Y", where, rows=1)
+    Y = _bridge.columns(Y, "Y", where, rows=model.n_outputs)
     num_iterations = _checks.positive_int(num_iterations, "num_iterations", where)
     every = _checks.positive_int(print_every, "print_every", where)
     costs = gradient_descent(model, X.T, Y.T, _loss(cost, where), learning_rate, num_iterations, print_cost,
@@ -138,7 +165,7 @@ def nn_model(X: Any, Y: Any, n_h: int, num_iterations: int = 10000, print_cost: 
 
 
 def predict(parameters: Parameters, X: Any, hidden_activation: str = "tanh") -> np.ndarray:
-    """predictions (1, m): True where A2 > 0.5."""
+    """predictions (n_y, m): True where A2 > 0.5."""
     A2, _ = forward_propagation(X, parameters, hidden_activation)
     return A2 > 0.5
 

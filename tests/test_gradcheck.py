@@ -1,0 +1,181 @@
+"""gradcheck: which layer ``check_gradients`` blames, and the guards of ``numerical_gradient`` and
+``relative_error`` (the tests of every layer's gradients live in test_layers_gradients.py)."""
+
+import numpy as np
+import pytest
+
+from chainrule import (Dense, Dropout, MeanSquaredError, ReLU, Sequential, Tanh, check_gradients,
+                       numerical_gradient, relative_error)
+from chainrule.gradcheck import ATOL, TOLERANCE
+from chainrule.layers import Layer
+
+
+class SlopeTanh(Layer):
+    """A learner's activation with the classic slip: dZ = dA * (1 - A) instead of dA * (1 - A²)."""
+
+    def forward(self, A_prev, training=False):
+        self.A = np.tanh(A_prev)
+        return self.A
+
+    def backward(self, dA):
+        return dA * (1.0 - self.A)
+
+
+class PositivePart(Layer):
+    """An identity whose backward drops negative gradients: right only while dA > 0."""
+
+    def forward(self, A_prev, training=False):
+        return A_prev.copy()
+
+    def backward(self, dA):
+        return np.maximum(dA, 0.0)
+
+
+class DoubledInputGradient(Dense):
+    """A learner's Dense whose dW and db are right but whose dA_prev is twice too large."""
+
+    def backward(self, dZ):
+        dA_prev = super().backward(dZ)
+        return None if dA_prev is None else 2.0 * dA_prev
+
+
+class ScaledLoss(MeanSquaredError):
+    """A learner's loss whose backward forgot the factor 2 of d(ŷ - y)²/dŷ."""
+
+    def backward(self, scale=1.0):
+        return 0.5 * super().backward(scale)
+
+
+def data(seed, m=6, n_in=3, n_out=2):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((m, n_in)), rng.standard_normal((m, n_out))
+
+
+def last_line(report):
+    return str(report).splitlines()[-1]
+
+
+def test_a_wrong_parameter_free_layer_is_blamed_not_the_dense_layer_below_it():
+    X, Y = data(0)
+    model = Sequential([Dense(3, 4), SlopeTanh(), Dense(4, 2)], seed=1)
+    report = check_gradients(model, X, Y, MeanSquaredError())
+    assert not report.passed
+    # end to end the symptom is in Dense layer 1 (and dX), whose own backward is right
+    assert [(f.layer.split(" (")[0], f.name) for f in report.failures()] == [
+        ("Dense layer 1", "W"), ("Dense layer 1", "b"), ("input", "X")]
+    assert report.culprit.layer == "SlopeTanh layer 2" and report.culprit.name == "A_prev"
+    failed_alone = {(c.layer.split(" (")[0], c.name) for c in report.layer_checks if not c.passed}
+    assert failed_alone == {("SlopeTanh layer 2", "A_prev")}
+    line = last_line(report)
+    assert "the bug is in SlopeTanh layer 2's backward" in line
+    assert "the bug is in that layer's backward" not in line
+
+
+def test_a_wrong_dA_prev_of_a_dense_layer_is_blamed_on_it_not_on_the_layers_below():
+    X, Y = data(1)
+    model = Sequential([Dense(3, 4), Tanh(), DoubledInputGradient(4, 2)], seed=2)
+    report = check_gradients(model, X, Y, MeanSquaredError())
+    assert report.failures()[0].layer.startswith("Dense layer 1")
+    assert report.culprit.layer.startswith("DoubledInputGradient layer 3") and report.culprit.name == "A_prev"
+    assert "the bug is in DoubledInputGradient layer 3" in last_line(report)
+
+
+def test_a_wrong_dA_prev_of_the_first_layer_is_blamed_when_the_input_gradient_is_checked():
+    X, Y = data(2)
+    model = Sequential([DoubledInputGradient(3, 4), Tanh(), Dense(4, 2)], seed=3)
+    report = check_gradients(model, X, Y, MeanSquaredError())
+    assert [f.layer for f in report.failures()] == ["input"]
+    assert report.culprit.layer.startswith("DoubledInputGradient layer 1")
+    assert "the bug is in DoubledInputGradient layer 1" in last_line(report)
+    # without ∂L/∂X nobody asks the first layer for dA_prev, so nothing is wrong
+    assert check_gradients(model, X, Y, MeanSquaredError(), input_grad=False).passed
+
+
+def test_the_layer_check_uses_a_random_upstream_gradient_so_it_finds_bugs_the_loss_hides():
+    X, _ = data(3)
+    model = Sequential([Dense(3, 2), PositivePart()], seed=4)
+    Y = model.forward(X) - 1.0                # every upstream gradient 2(ŷ - y)/m is positive
+    report = check_gradients(model, X, Y, MeanSquaredError())
+    assert not report.failures()
+    assert not report.passed
+    assert report.culprit.layer == "PositivePart layer 2"
+    assert last_line(report).startswith("gradient check FAILED at PositivePart layer 2 checked on its own")
+
+
+def test_when_every_layer_is_right_on_its_own_the_report_points_at_the_loss():
+    X, Y = data(4)
+    model = Sequential([Dense(3, 4), Tanh(), Dense(4, 2)], seed=5)
+    report = check_gradients(model, X, Y, ScaledLoss())
+    assert report.failures() and report.culprit is None
+    assert all(c.passed for c in report.layer_checks)
+    assert "loss's backward" in last_line(report)
+
+
+def test_a_correct_model_keeps_the_short_report_and_checks_every_layer_on_its_own():
+    X, Y = data(5)
+    model = Sequential([Dense(3, 4, l2=0.1), Tanh(), Dense(4, 2)], seed=6)
+    report = check_gradients(model, X, Y, MeanSquaredError())
+    assert report.passed and report.culprit is None
+    lines = str(report).splitlines()
+    assert len(lines) == len(report.checks) + 1 and lines[-1].startswith("all 5 gradients agree")
+    names = [(c.layer.split(" (")[0], c.name) for c in report.layer_checks]
+    assert names == [("Dense layer 1", "W"), ("Dense layer 1", "b"), ("Dense layer 1", "A_prev"),
+                     ("Tanh layer 2", "A_prev"),
+                     ("Dense layer 3", "W"), ("Dense layer 3", "b"), ("Dense layer 3", "A_prev")]
+    assert all(c.relative_error < 1e-9 for c in report.layer_checks)
+
+
+def test_layer_checks_replay_dropout_masks_and_skip_the_unrequested_input_gradient():
+    X, Y = data(6, n_in=3)
+    model = Sequential([Dense(3, 6), ReLU(), Dropout(0.5), Dense(6, 2)], seed=7)
+    model.layers[0].b[...] = 0.5
+    report = check_gradients(model, X, Y, MeanSquaredError(), training=True, input_grad=False)
+    assert report.passed, str(report)
+    checked = [(c.layer.split(" (")[0], c.name) for c in report.layer_checks]
+    assert ("Dense layer 1", "A_prev") not in checked
+    assert ("Dropout layer 3", "A_prev") in checked
+
+
+def test_a_single_layer_has_no_separate_layer_checks():
+    X, Y = data(7)
+    report = check_gradients(Dense(3, 2), X, Y, MeanSquaredError())
+    assert report.passed and report.layer_checks == []
+
+
+def test_numerical_gradient_refuses_the_course_integer_w_and_names_the_fix():
+    w = np.array([[1], [2]])
+    with pytest.raises(TypeError, match=r"int64.*x = x.astype\(np.float64\)"):
+        numerical_gradient(lambda: float(np.sum(w ** 2)), w)
+    w = w.astype(np.float64)
+    grad = numerical_gradient(lambda: float(np.sum(w ** 2)), w)
+    np.testing.assert_allclose(grad, [[2.0], [4.0]], rtol=1e-9)
+
+
+def test_numerical_gradient_refuses_lists_and_read_only_arrays():
+    with pytest.raises(TypeError, match="list"):
+        numerical_gradient(lambda: 0.0, [1.0, 2.0])
+    x = np.broadcast_to(np.ones(3), (2, 3))
+    with pytest.raises(ValueError, match=r"read-only.*x.copy\(\)"):
+        numerical_gradient(lambda: float(x.sum()), x)
+
+
+def test_relative_error_refuses_shapes_that_would_broadcast():
+    with pytest.raises(ValueError, match=r"\(1, 1\).*\(4, 1\)"):
+        relative_error(np.ones((1, 1)), np.ones((4, 1)))
+
+
+def test_relative_error_asks_transposed_when_the_shapes_are_reversed():
+    with pytest.raises(ValueError, match=r"\(1, 4\).*\(4, 1\).*transposed\?"):
+        relative_error(np.ones((1, 4)), np.ones((4, 1)))
+    with pytest.raises(ValueError) as error:
+        relative_error(np.ones((2, 3)), np.ones((3, 3)))
+    assert "transposed" not in str(error.value)
+
+
+def test_relative_error_has_an_absolute_floor_for_tiny_correct_gradients():
+    db = np.array([1e-7, -2e-7])
+    noisy = db + np.array([3e-12, -4e-12])            # central-difference rounding noise
+    assert relative_error(db, noisy) == 0.0
+    assert relative_error(db, noisy, atol=0.0) > TOLERANCE
+    assert relative_error(db, -db) == pytest.approx(1.0)      # a wrong sign is above any floor
+    assert relative_error(np.zeros(2), np.full(2, ATOL)) == pytest.approx(1.0)   # ‖a - n‖ not < atol
