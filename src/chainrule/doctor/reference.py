@@ -352,6 +352,13 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
                 start = next((e for e in reversed(recorder.events)
                               if e.function == code_name and e.name == spec.produced_by[name]), None)
             tree = _function_tree(ctx, func)
+            if start is not None and _right_intermediate(start, probe):
+                # NOTE: a right value (the probabilities A) handed out as the wrong thing (the labels):
+                # the mistake is where it becomes the output, not where it was computed.
+                later = [e for e in recorder.events[start.order + 1:] if e.ref is start.ref and e.function == code_name]
+                return_line = _return_line(ctx, func)
+                line = later[-1].line if later else return_line
+                start = None
             if start is not None and tree is not None:
                 def is_wrong(event: trace.Event) -> bool:
                     key = event.key if event.key in probe.intermediates else event.name
@@ -384,6 +391,11 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
     if verdict.kind in ("scale_m",):
         message += " The cost is the mean over the m examples, so every gradient carries a factor 1/m."
     return _finding(ctx, label, func, verdict.kind, name, message, line, fix)
+
+
+def _right_intermediate(event: trace.Event, probe: Probe) -> bool:
+    key = event.key if event.key in probe.intermediates else event.name
+    return key in probe.intermediates and fingerprint(event.value, probe.intermediates[key], probe.m) is None
 
 
 def _constant_line(ctx: Context, func: Callable, value: Any) -> Union[int, None]:

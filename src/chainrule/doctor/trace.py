@@ -130,11 +130,20 @@ class Recorder:
             sys.settrace(previous)
 
 
+NUMBER = (int, float, np.generic, np.ndarray)
+
+
 def same_value(a: Any, b: Any) -> bool:
+    """The same object, arrays with equal contents, or one number (``np.squeeze(cost)`` is ``cost``)."""
     if a is b:
         return True
-    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, NUMBER) and isinstance(b, NUMBER) and not isinstance(a, bool) and np.size(a) == np.size(b) == 1:
+        try:
+            return float(np.asarray(a).reshape(())) == float(np.asarray(b).reshape(()))
+        except (TypeError, ValueError):
+            return False
     return False
 
 
