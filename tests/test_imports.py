@@ -28,6 +28,7 @@ ORDER = [
     "schedules",
     "data",
     "callbacks",
+    "hints",         # training hints from costs, a History and the layers: layers, activations, NumPy
     "model",
     "builders",      # mlp(): Dense, activations, Sequential
     "gradcheck",

@@ -179,6 +179,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     out = Path(args.out)
     fit_with_checkpoints(model, data, loss, optimizer, args.epochs, args.batch_size, out)
     report(model, data)
+    from .hints import print_hints, training_hints
+    print_hints(training_hints(model.history, model, data["X_train"], lr=optimizer.lr))
     if args.plot:
         write_plot(model, "history", Path(args.plot), data)
 

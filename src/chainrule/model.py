@@ -20,6 +20,7 @@ from ._version import __version__
 from .callbacks import Callback, History, ProgressLogger
 from . import metrics as metrics_module
 from .data import batches, example_weights
+from .hints import print_hints, training_hints
 from .layers import Layer
 from .losses import Loss, probabilities
 from .optimizers import Optimizer
@@ -120,7 +121,8 @@ class Sequential:
     def fit(self, X: Any, Y: Any, loss: Loss, optimizer: Optimizer, epochs: int = 1, batch_size: int = 32,
             validation_data: Union[tuple[Any, Any], None] = None, callbacks: Iterable[Callback] = (),
             verbose: bool = False, shuffle: bool = True, sample_weight: Any = None,
-            class_weight: Union[dict, str, None] = None, metrics: metrics_module.Metrics = ()) -> History:
+            class_weight: Union[dict, str, None] = None, metrics: metrics_module.Metrics = (),
+            hints: bool = False) -> History:
         """Train with mini-batch gradient descent; return the model's ``History``.
 
         Parameters
@@ -143,6 +145,8 @@ class Sequential:
             per epoch on the epoch's training-mode outputs (as ``accuracy`` is) and, with
             ``validation_data``, as ``val_<name>``. Classifiers pass class labels (m,); regressors
             (targets not 0/1 or one-hot) pass the values, (m,) or (m, k).
+        hints : after training, print ``chainrule.hints.training_hints`` (cost curve, weights, units,
+            inputs, overfitting) as ``hint: ...`` lines
 
         Returns
         -------
@@ -200,6 +204,8 @@ class Sequential:
                 break
         for hook in hooks:
             hook.on_train_end(logs)
+        if hints:
+            print_hints(training_hints(self.history, self.layers, X, lr=getattr(optimizer, "lr", None)))
         return self.history
 
     def _reuse_buffers(self, on: bool) -> None:
