@@ -121,8 +121,9 @@ def _cost_args(func: Callable, A: np.ndarray, Y: np.ndarray) -> tuple:
 def _cost_probes(ctx: Context) -> list[Probe]:
     func = ctx.namespace["compute_cost"]
     random = P.rng(3)
-    cases = [("the course's test case size (1, 3)", 1, 3, True), (f"m = {P.HARD_M}", 1, P.HARD_M, False),
-             ("3 output units", 3, 50, False)]
+    # NOTE: no probe with several output units: -1/m·Σ and np.mean differ there, and the course only
+    # ever computes this cost for one output unit; both are right for it.
+    cases = [("the course's test case size (1, 3)", 1, 3, True), (f"m = {P.HARD_M}", 1, P.HARD_M, False)]
     data = [(label, P.probabilities(random, n_y, m), P.labels(random, n_y, m), standard)
             for label, n_y, m, standard in cases]
     cost = ctx.variant.get("cost")

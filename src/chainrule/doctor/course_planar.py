@@ -53,7 +53,7 @@ def _data(seed: int, dims: list[int], m: int, scale: float = 0.5) -> tuple[np.nd
 
 CASES = [("the course's test case size: n_x = 2, n_h = 4, n_y = 1, m = 3", [2, 4, 1], 3, 0.5, True),
          (f"n_y = 3 output units, m = {P.HARD_M}", [3, 5, 3], P.HARD_M, 0.5, False),
-         ("large z (weights x 20)", [2, 4, 1], 40, 10.0, False)]
+         ("large z (|z| up to about 3000)", [2, 4, 1], 40, 1000.0, False)]
 
 
 # -- layer_sizes ------------------------------------------------------------------------------------

@@ -178,7 +178,8 @@ def _spec(ctx: Context, name: str, cls: type, sizes: list[int], weights: list, b
         for i in reversed(range(L)):
             expected[f"nabla_w[{i}]"], expected[f"nabla_b[{i}]"] = nabla_w[i], nabla_b[i]
         probes = [Probe(f"{label}, one example", (x, y), expected, standard=standard,
-                        intermediates={"delta": nabla_b[-1]}, mutants=[_delta_at_a(cls, sizes, weights, biases, x, y)])]
+                        intermediates={"delta": nabla_b[-1]}, scope={"delta": (f"nabla_w[{L - 1}]", f"nabla_b[{L - 1}]")},
+                        mutants=[_delta_at_a(cls, sizes, weights, biases, x, y)])]
         spec = Spec(name, lambda ctx: probes, _backprop_outputs, {**{k: FIXES["nabla_w"] for k in expected if "w" in k},
                                                                    **{k: FIXES["nabla_b"] for k in expected if "b[" in k}})
     elif name == "update_mini_batch":

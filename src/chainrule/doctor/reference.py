@@ -70,6 +70,7 @@ class Probe:
     intermediates: dict[str, Any] = field(default_factory=dict)
     mutants: list[Mutant] = field(default_factory=list)
     lenient: frozenset = frozenset()
+    scope: dict[str, tuple] = field(default_factory=dict)   # intermediate -> the outputs it may explain
     doubled: Union[tuple, None] = None        # the args with every example repeated twice
     stubs: dict[str, Callable] = field(default_factory=dict)   # learner helpers replaced during the call
     applicable: Union[Callable[[dict], bool], None] = None      # False: this probe does not apply to this style
@@ -178,6 +179,8 @@ def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = No
         if error is not None:
             if isinstance(error, AssertionError) and not probe.standard:
                 continue            # the learner's own shape assert refuses a case the course never feeds
+            if failures:
+                break               # a wrong value on an easier probe says more than a crash on a harder one
             if isinstance(error, (NameError, ImportError)) and ctx.source is not None and ctx.source.problems:
                 ctx.notes.append(f"{label}: not checked: {type(error).__name__}: {error}, after a statement of the "
                                  "file failed (see the notes above).")
@@ -245,6 +248,10 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def _argument_names(func: Callable, count: int) -> list[str]:
+    code = getattr(func, "__doctor_code__", None)
+    if code is not None:                 # a method called through a wrapper: its names after self
+        names = list(code.co_varnames[1:code.co_argcount])
+        return (names + [f"argument {i + 1}" for i in range(count)])[:count]
     try:
         names = [p.name for p in inspect.signature(func).parameters.values()]
     except (TypeError, ValueError):
@@ -351,6 +358,7 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
             if start is None and name in spec.produced_by:
                 start = next((e for e in reversed(recorder.events)
                               if e.function == code_name and e.name == spec.produced_by[name]), None)
+            start = _unwrapped(recorder.events, start)
             tree = _function_tree(ctx, func)
             if start is not None and _right_intermediate(start, probe):
                 # NOTE: a right value (the probabilities A) handed out as the wrong thing (the labels):
@@ -362,7 +370,7 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
             if start is not None and tree is not None:
                 def is_wrong(event: trace.Event) -> bool:
                     key = event.key if event.key in probe.intermediates else event.name
-                    if key not in probe.intermediates:
+                    if key not in probe.intermediates or name not in probe.scope.get(key, (name,)):
                         return False
                     found = fingerprint(event.value, probe.intermediates[key], probe.m)
                     return found is not None and (found.kind not in SCALE_KINDS or found.kind == verdict.kind)
@@ -378,6 +386,12 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
                 start = culprit
             if start is not None:
                 line = start.line
+                called = _course_call(ctx, line)
+                if called and verdict.kind in ("values", "shape", "transposed"):
+                    verdict = Mismatch("signature", f"comes from {called}(...), which the doctor found right on "
+                                       f"its own: the arguments passed to it on this line are wrong (an activation "
+                                       "string, a layer's W or b, a cache or gradient of another layer?)",
+                                       None, verdict.actual_shape, verdict.expected_shape)
     if verdict.constant is not None:
         line = _constant_line(ctx, func, verdict.constant) or line
     if line is None:
@@ -393,6 +407,36 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
     return _finding(ctx, label, func, verdict.kind, name, message, line, fix)
 
 
+ELEMENTWISE = {"sigmoid", "relu", "tanh", "sigmoid_prime", "sigmoid_backward", "relu_backward"}
+
+
+def _course_call(ctx: Context, line: Union[int, None]) -> Union[str, None]:
+    """The course function (found correct, not an elementwise helper) that the statement on ``line`` calls."""
+    if ctx.source is None or line is None:
+        return None
+    try:
+        statement = ast.parse(ctx.source.line_text(line).strip())
+    except SyntaxError:
+        return None
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name in ctx.correct and name not in ELEMENTWISE:
+                return name
+    return None
+
+
+def _unwrapped(events: list[trace.Event], start: Union[trace.Event, None]) -> Union[trace.Event, None]:
+    """``cost = np.squeeze(cost)`` keeps the value: the culprit is the line before it that made the value."""
+    while start is not None:
+        earlier = next((e for e in reversed(events[:start.order])
+                        if e.function == start.function and e.name == start.name), None)
+        if earlier is None or not trace.same_value(earlier.value, start.value):
+            return start
+        start = earlier
+    return start
+
+
 def _right_intermediate(event: trace.Event, probe: Probe) -> bool:
     key = event.key if event.key in probe.intermediates else event.name
     return key in probe.intermediates and fingerprint(event.value, probe.intermediates[key], probe.m) is None
@@ -402,9 +446,10 @@ def _constant_line(ctx: Context, func: Callable, value: Any) -> Union[int, None]
     tree = _function_tree(ctx, func)
     if tree is None:
         return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            if node.value == value:
+    for statement in getattr(tree, "body", []):            # not the defaults in the def line
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+                    and not isinstance(node.value, bool) and node.value == value:
                 return node.lineno
     return None
 
