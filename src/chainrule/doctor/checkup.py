@@ -12,6 +12,7 @@ from typing import Any, Callable, Union
 
 import numpy as np
 
+from ..classic import _bridge
 from ..classic import deep as course_deep
 from ..classic import logistic as course_logistic
 from ..classic import planar as course_planar
@@ -22,7 +23,7 @@ from .reference import Context, Spec, _finding, check
 from .report import Finding, Report
 from .source import LearnerSource
 
-ORDER = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "layer_sizes", "initialize_parameters",
+ORDER = ["sigmoid", "relu", "relu_backward", "sigmoid_backward", "initialize_with_zeros", "propagate", "optimize", "layer_sizes", "initialize_parameters",
          "initialize_parameters_deep", "linear_forward", "linear_activation_forward", "forward_propagation",
          "L_model_forward", "compute_cost", "linear_backward", "linear_activation_backward",
          "backward_propagation", "L_model_backward", "update_parameters", "predict", "model", "nn_model",
@@ -62,11 +63,27 @@ def _substitute(ctx: Context, name: str, learner: Callable) -> Union[Callable, N
     """chainrule's version of ``name``, shaped like the learner's (seed 001's sigmoid returns (A, cache))."""
     hidden = lambda: ctx.variant.get("hidden", "tanh")                       # noqa: E731
     cost = lambda: ctx.variant.get("cost", "cross_entropy")                 # noqa: E731
-    if name == "sigmoid":
+    if name in ("sigmoid", "relu"):
         result, error = ctx.call(learner, (np.zeros(2),))
         pair = error is None and isinstance(result, tuple)
-        return (lambda z: (course_logistic.sigmoid(z), z)) if pair else course_logistic.sigmoid
+        activation = _bridge.activation(name, "the doctor")
+        single = course_logistic.sigmoid if name == "sigmoid" else (
+            lambda z: activation.forward(np.asarray(z, dtype=float).reshape(1, -1)).reshape(np.shape(z)))
+        return (lambda z: (single(z), z)) if pair else single
+    def unit(activation: str, backward: bool) -> Callable:
+        def forward(Z: Any) -> Any:
+            layer = _bridge.activation(activation, "the doctor")
+            return layer.forward(np.asarray(Z, dtype=float).T).T, Z
+
+        def backward_(dA: Any, Z: Any) -> Any:
+            layer = _bridge.activation(activation, "the doctor")
+            layer.forward(np.asarray(Z, dtype=float).T)
+            return layer.backward(np.asarray(dA, dtype=float).T).T
+        return backward_ if backward else forward
+
     table: dict[str, Callable] = {
+        "relu_backward": unit("relu", True),
+        "sigmoid_backward": unit("sigmoid", True),
         "initialize_with_zeros": course_logistic.initialize_with_zeros,
         "propagate": course_logistic.propagate,
         "optimize": course_logistic.optimize,
@@ -108,7 +125,7 @@ def is_learners(ctx: Context, func: Any) -> bool:
 
 def _signature_finding(ctx: Context, name: str, func: Callable, spec: Spec) -> Union[Finding, None]:
     """A function that cannot take the course's arguments at all."""
-    probes_needed = {"sigmoid": 1, "initialize_with_zeros": 1, "propagate": 4, "optimize": 6, "layer_sizes": 2,
+    probes_needed = {"sigmoid": 1, "relu": 1, "relu_backward": 2, "sigmoid_backward": 2, "initialize_with_zeros": 1, "propagate": 4, "optimize": 6, "layer_sizes": 2,
                      "initialize_parameters": 3, "initialize_parameters_deep": 1, "linear_forward": 3,
                      "linear_activation_forward": 4, "forward_propagation": 2, "L_model_forward": 2,
                      "linear_backward": 2, "linear_activation_backward": 3,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -42,13 +42,41 @@ def _first(result: Any, what: str) -> Any:
     raise StructureError(f"returns {type(result).__name__}; {what}")
 
 
-def _layer(seed: int, n: int, n_prev: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    params = P.parameters([n_prev, n], seed)
+def _layer(seed: int, n: int, n_prev: int, m: int, scale: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    params = P.parameters([n_prev, n], seed, scale)
     return P.rng(seed + 50).randn(n_prev, m), params["W1"], params["b1"]
 
 
 LAYER_CASES = [("the course's test case size: A (3, 2), W (1, 3)", 1, 3, 2, True),
                (f"A (5, {P.HARD_M}), W (4, 5)", 4, 5, P.HARD_M, False)]
+LARGE_Z = ("large z (|Z| up to about 3000, a saturated unit)", 4, 5, 30, False)
+
+
+# -- the course's helpers: relu, relu_backward, sigmoid_backward (seed 001) ---------------------------
+def _unit_probes(backward: bool, name: str) -> Callable[[Context], list[Probe]]:
+    def probes(ctx: Context) -> list[Probe]:
+        found = []
+        for label, Z in (("the course's test case size", P.rng(140).randn(3, 4)),
+                         ("large |z|", np.array([[-800.0, -40.0, 0.5, 40.0, 800.0]]))):
+            dA = P.rng(141).randn(*Z.shape)
+            unit = _bridge.activation(name, "the doctor")
+            A = unit.forward(Z.T).T
+            if backward:
+                dZ = unit.backward(dA.T).T
+                found.append(Probe(label, (dA, Z), {"dZ": dZ}, intermediates={"dZ": dZ, "s": A, "A": A},
+                                   standard=label.startswith("the")))
+            else:
+                found.append(Probe(label, (Z,), {"A": A}, intermediates={"A": A}, standard=label.startswith("the")))
+        return found
+    return probes
+
+
+RELU = Spec("relu", _unit_probes(False, "relu"), lambda r, p: {"A": r[0] if isinstance(r, tuple) else r},
+            {"A": "A = np.maximum(0, Z)"})
+RELU_BACKWARD = Spec("relu_backward", _unit_probes(True, "relu"), lambda r, p: {"dZ": r},
+                     {"dZ": "dZ = np.array(dA, copy=True); dZ[Z <= 0] = 0"})
+SIGMOID_BACKWARD = Spec("sigmoid_backward", _unit_probes(True, "sigmoid"), lambda r, p: {"dZ": r},
+                        {"dZ": "s = 1 / (1 + np.exp(-Z)); dZ = dA * s * (1 - s)"})
 
 
 # -- linear_forward ---------------------------------------------------------------------------------
@@ -159,8 +187,8 @@ def _activation_cache(ctx: Context, A_prev: np.ndarray, W: np.ndarray, b: np.nda
 
 def _activation_backward_probes(ctx: Context) -> list[Probe]:
     found = []
-    for i, (label, n, n_prev, m, standard) in enumerate(LAYER_CASES):
-        A_prev, W, b = _layer(100 + i, n, n_prev, m)
+    for i, (label, n, n_prev, m, standard) in enumerate(LAYER_CASES + [LARGE_Z]):
+        A_prev, W, b = _layer(100 + i, n, n_prev, m, 1000.0 if label == LARGE_Z[0] else 0.5)
         dA = P.rng(105 + i).randn(n, m)
         for activation in ("sigmoid", "relu"):
             A, cache = course.linear_activation_forward(A_prev, W, b, activation)
@@ -284,5 +312,5 @@ def _predict_probes(ctx: Context) -> list[Probe]:
 
 PREDICT = Spec("predict", _predict_probes, lambda r, p: {"p": r}, FIXES)
 
-SPECS = [LINEAR_FORWARD, LINEAR_ACTIVATION_FORWARD, L_MODEL_FORWARD, LINEAR_BACKWARD, LINEAR_ACTIVATION_BACKWARD,
+SPECS = [RELU, RELU_BACKWARD, SIGMOID_BACKWARD, LINEAR_FORWARD, LINEAR_ACTIVATION_FORWARD, L_MODEL_FORWARD, LINEAR_BACKWARD, LINEAR_ACTIVATION_BACKWARD,
          L_MODEL_BACKWARD, TWO_LAYER_MODEL, L_LAYER_MODEL, PREDICT]
