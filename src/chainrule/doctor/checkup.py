@@ -34,7 +34,7 @@ _SPECS: dict[str, Spec] = {spec.name: spec for spec in
                            + [course_common.INITIALIZE_PARAMETERS, course_common.INITIALIZE_PARAMETERS_DEEP,
                               course_common.COMPUTE_COST, course_common.UPDATE_PARAMETERS]
                            if spec.name not in ("predict",)}
-KNOWN = ORDER + [f"Network.{name}" for name in nielsen_specs.METHODS]
+KNOWN = ORDER + [f"Network.{name}" for name in ["__init__"] + nielsen_specs.METHODS + ["SGD"]]
 
 
 def parameter_names(func: Callable) -> list[str]:

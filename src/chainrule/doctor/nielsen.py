@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -18,7 +19,9 @@ from ..activations import Sigmoid
 from ..classic import deep as course_deep
 from ..classic import nielsen as reference
 from . import probes as P
-from .reference import Context, Mutant, Probe, Spec, StructureError, check
+from . import trace
+from .reference import (Context, Mutant, Probe, Spec, StructureError, _filename, _finding, _return_line, check,
+                        exception_finding)
 from .report import Finding
 
 METHODS = ["feedforward", "cost_derivative", "backprop", "update_mini_batch", "evaluate"]
@@ -116,6 +119,42 @@ def _delta_at_a(cls: type, sizes: list[int], weights: list, biases: list, x: np.
                   "instead of at z (σ'(a) ≠ σ'(z))", FIXES["delta"])
 
 
+def _activations(cls: type, sizes: list[int], weights: list, biases: list, x: np.ndarray) -> list[np.ndarray]:
+    """[x, a¹, ..., aᴸ] by the engine: each a prefix network's feedforward."""
+    return [x] + [_reference(cls, sizes[:k + 2], weights[:k + 1], biases[:k + 1]).feedforward(x)
+                  for k in range(len(sizes) - 1)]
+
+
+def _layer_intermediates(cls, sizes, weights, biases, x, nabla_b) -> tuple[dict, dict]:
+    """delta, z and sp of layer i, each allowed to explain only nabla_w[i] and nabla_b[i] (a loop rebinds them)."""
+    acts = _activations(cls, sizes, weights, biases, x)
+    values, scope = {}, {}
+    for i in range(len(sizes) - 1):
+        z, _ = course_deep.linear_forward(acts[i], weights[i], biases[i])
+        unit = Sigmoid()
+        unit.forward(z.T)
+        sp = unit.backward(np.ones_like(z).T).T
+        outputs = (f"nabla_w[{i}]", f"nabla_b[{i}]")
+        for name, value in (("delta", nabla_b[i]), ("z", z), ("sp", sp)):
+            values[f"{name}@{i}"] = value
+            scope[f"{name}@{i}"] = outputs
+    return values, scope
+
+
+def _hidden_at_a(cls, sizes, weights, biases, x, nabla_b) -> Mutant:
+    """The last hidden layer's delta with σ' taken at its activation instead of its z."""
+    acts = _activations(cls, sizes, weights, biases, x)
+    i = len(sizes) - 3
+    upstream, _, _ = course_deep.linear_backward(nabla_b[i + 1], (acts[i + 1], weights[i + 1], biases[i + 1]))
+    unit = Sigmoid()
+    unit.forward(acts[i + 1].T)
+    delta = unit.backward(upstream.T).T
+    _, nabla_w, nabla_b_wrong = course_deep.linear_backward(delta, (acts[i], weights[i], biases[i]))
+    return Mutant("activation_derivative", {f"nabla_w[{i}]": nabla_w, f"nabla_b[{i}]": nabla_b_wrong},
+                  "is computed with sigmoid_prime(activations[-l]): the derivative taken at the activation a "
+                  "instead of at z (σ'(a) ≠ σ'(z))", "sp = sigmoid_prime(zs[-l])   # z, not the activation")
+
+
 def _list_outputs(prefix: str, values: Any, count: int) -> dict[str, Any]:
     if not isinstance(values, (list, tuple)) or len(values) != count:
         raise StructureError(f"{prefix} is {type(values).__name__} of length {len(values) if hasattr(values, '__len__') else '?'}; "
@@ -143,7 +182,7 @@ def _state_outputs(result: Any, probe: Probe) -> dict[str, Any]:
 
 def check_network(ctx: Context, cls: type) -> list[tuple[str, list[Finding]]]:
     """(label, findings) for every method of Nielsen's that the learner's class defines."""
-    results = []
+    results = [("Network.__init__", _check_init(ctx, cls))]
     for name in METHODS:
         if name not in vars(cls) or not callable(vars(cls)[name]):
             continue
@@ -158,7 +197,91 @@ def check_network(ctx: Context, cls: type) -> list[tuple[str, list[Finding]]]:
                 ctx.wrong.add(label)
                 break
         results.append((label, findings))
+    if callable(vars(cls).get("SGD")):
+        results.append(("Network.SGD", _check_sgd(ctx, cls)))
     return results
+
+
+ACCEPTED_STD = {"randn (network.py)": lambda n_in: 1.0, "randn / sqrt(n_in) (network2.py)": lambda n_in: n_in ** -0.5,
+                "randn * sqrt(2 / n_in)": lambda n_in: (2 / n_in) ** 0.5, "randn * 0.01": lambda n_in: 0.01}
+
+
+def _check_init(ctx: Context, cls: type) -> list[Finding]:
+    """Shapes (n_out, n_in) and (n_out, 1), no identical hidden units, a usual weight scale."""
+    label, sizes = "Network.__init__", [30, 40, 3]
+    init = vars(cls).get("__init__")
+    recorder = trace.Recorder(_filename(ctx, init)) if init is not None else None
+    net, error = ctx.call(cls, (list(sizes),), recorder=recorder)
+    if error is not None:
+        return [exception_finding(ctx, label, init, error, Probe(f"Network({sizes})", (sizes,), {}))]
+    weights, biases = getattr(net, "weights", None), getattr(net, "biases", None)
+    if not isinstance(weights, list) or not isinstance(biases, list) or len(weights) != len(sizes) - 1:
+        return [_finding(ctx, label, init, "signature", "weights", f"Network({sizes}) has no list of "
+                         f"{len(sizes) - 1} weight matrices in self.weights (and biases in self.biases).", None)]
+    line = next((e.line for e in reversed(recorder.events) if e.name == "self.weights"), None)
+    for l, (W, b) in enumerate(zip(weights, biases)):
+        n_in, n_out = sizes[l], sizes[l + 1]
+        W, b = np.asarray(W), np.asarray(b)
+        if W.shape != (n_out, n_in):
+            kind = "transposed" if W.shape == (n_in, n_out) else "shape"
+            return [_finding(ctx, label, init, kind, f"weights[{l}]", f"weights[{l}] has shape {W.shape}; Nielsen's "
+                             f"is (n_out, n_in) = {(n_out, n_in)} so that np.dot(w, a) works on a column a.", line,
+                             "self.weights = [np.random.randn(y, x) for x, y in zip(sizes[:-1], sizes[1:])]")]
+        if b.shape != (n_out, 1):
+            bline = next((e.line for e in reversed(recorder.events) if e.name == "self.biases"), line)
+            return [_finding(ctx, label, init, "shape", f"biases[{l}]", f"biases[{l}] has shape {b.shape}; "
+                             f"Nielsen's is (n_out, 1) = {(n_out, 1)}.", bline,
+                             "self.biases = [np.random.randn(y, 1) for y in sizes[1:]]")]
+        if W.size > 1 and np.all(W == W.flat[0]):
+            return [_finding(ctx, label, init, "symmetry", f"weights[{l}]", f"every entry of weights[{l}] is "
+                             f"{W.flat[0]:g}: all {n_out} neurons of that layer compute the same thing and get the "
+                             "same gradient, so they stay identical forever (symmetry is never broken).", line,
+                             "self.weights = [np.random.randn(y, x) / np.sqrt(x) for x, y in zip(sizes[:-1], sizes[1:])]")]
+        std = float(W.std())
+        if W.size >= 100 and not any(abs(std / f(n_in) - 1) < 0.25 for f in ACCEPTED_STD.values()):
+            return [_finding(ctx, label, init, "scale", f"weights[{l}]", f"weights[{l}] has standard deviation "
+                             f"{std:.3g}; Nielsen draws randn (std 1) or randn / sqrt(n_in) (std {n_in ** -0.5:.3g}).",
+                             line, "self.weights = [np.random.randn(y, x) / np.sqrt(x) for x, y in zip(sizes[:-1], sizes[1:])]")]
+    return []
+
+
+def _check_sgd(ctx: Context, cls: type) -> list[Finding]:
+    """SGD must pass eta and mini-batches of mini_batch_size to update_mini_batch, every epoch, every example."""
+    label, sizes = "Network.SGD", [3, 4, 2]
+    sgd = vars(cls)["SGD"]
+    data = _pairs(sizes, 10, 303)
+    epochs, size, eta = 2, 3, 0.5
+    calls: list[tuple[int, Any, int]] = []
+
+    def build_and_train(*args: Any) -> Any:
+        net = cls(list(sizes))
+
+        def record(mini_batch: Any, used_eta: Any, *rest: Any) -> None:
+            calls.append((len(list(mini_batch)), used_eta, sys._getframe(1).f_lineno))
+        net.update_mini_batch = record
+        return net.SGD(*args)
+
+    build_and_train.__doctor_code__ = sgd.__code__
+    probe = Probe(f"{epochs} epochs of 10 examples, mini_batch_size = {size}, eta = {eta}",
+                  (list(data), epochs, size, eta), {})
+    _, error = ctx.call(build_and_train, probe.args)
+    if error is not None:
+        return [exception_finding(ctx, label, build_and_train, error, probe)]
+    wrong_eta = [(used, line) for _, used, line in calls if not np.isclose(float(np.asarray(used)), eta)]
+    if wrong_eta:
+        used, line = wrong_eta[0]
+        return [_finding(ctx, label, sgd, "signature", "eta", f"calls update_mini_batch with eta = {used} although "
+                         f"SGD was given eta = {eta} ({probe.label}): the learning rate argument is ignored.", line,
+                         "self.update_mini_batch(mini_batch, eta)")]
+    batches = [n for n, _, _ in calls]
+    right = ([size] * (10 // size) + ([10 % size] if 10 % size else [])) * epochs
+    if sorted(batches) != sorted(right):
+        line = calls[0][2] if calls else _return_line(ctx, sgd)
+        return [_finding(ctx, label, sgd, "signature", "mini_batch_size",
+                         f"update_mini_batch got mini-batches of sizes {batches} ({probe.label}); expected "
+                         f"{right}: every epoch splits all n examples into mini-batches of mini_batch_size.", line,
+                         "mini_batches = [training_data[k:k + mini_batch_size] for k in range(0, n, mini_batch_size)]")]
+    return []
 
 
 def _spec(ctx: Context, name: str, cls: type, sizes: list[int], weights: list, biases: list, ref: reference.Network,
@@ -177,9 +300,12 @@ def _spec(ctx: Context, name: str, cls: type, sizes: list[int], weights: list, b
         expected = {}
         for i in reversed(range(L)):
             expected[f"nabla_w[{i}]"], expected[f"nabla_b[{i}]"] = nabla_w[i], nabla_b[i]
+        intermediates, scope = _layer_intermediates(cls, sizes, weights, biases, x, nabla_b)
+        mutants = [_delta_at_a(cls, sizes, weights, biases, x, y)]
+        if L > 1:
+            mutants.append(_hidden_at_a(cls, sizes, weights, biases, x, nabla_b))
         probes = [Probe(f"{label}, one example", (x, y), expected, standard=standard,
-                        intermediates={"delta": nabla_b[-1]}, scope={"delta": (f"nabla_w[{L - 1}]", f"nabla_b[{L - 1}]")},
-                        mutants=[_delta_at_a(cls, sizes, weights, biases, x, y)])]
+                        intermediates=intermediates, scope=scope, mutants=mutants)]
         spec = Spec(name, lambda ctx: probes, _backprop_outputs, {**{k: FIXES["nabla_w"] for k in expected if "w" in k},
                                                                    **{k: FIXES["nabla_b"] for k in expected if "b[" in k}})
     elif name == "update_mini_batch":

@@ -369,8 +369,8 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
                 start = None
             if start is not None and tree is not None:
                 def is_wrong(event: trace.Event) -> bool:
-                    key = event.key if event.key in probe.intermediates else event.name
-                    if key not in probe.intermediates or name not in probe.scope.get(key, (name,)):
+                    key = _intermediate(probe, event, name)
+                    if key is None:
                         return False
                     found = fingerprint(event.value, probe.intermediates[key], probe.m)
                     return found is not None and (found.kind not in SCALE_KINDS or found.kind == verdict.kind)
@@ -378,9 +378,10 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
                 inner = trace.made_in_helper(recorder.events, culprit)
                 if inner is not None and inner.function not in ctx.correct:
                     culprit = inner
-                if culprit is not start and (culprit.key in probe.intermediates or culprit.name in probe.intermediates):
-                    culprit_name = culprit.key if culprit.key in probe.intermediates else culprit.name
-                    mismatch = fingerprint(culprit.value, probe.intermediates[culprit_name], probe.m)
+                if culprit is not start and _intermediate(probe, culprit, name) is not None:
+                    key = _intermediate(probe, culprit, name)
+                    culprit_name = key.split("@")[0]
+                    mismatch = fingerprint(culprit.value, probe.intermediates[key], probe.m)
                     if verdict.kind in ("values", "shape") and mismatch is not None and mismatch.kind != "values":
                         verdict = mismatch
                 start = culprit
@@ -435,6 +436,19 @@ def _unwrapped(events: list[trace.Event], start: Union[trace.Event, None]) -> Un
             return start
         start = earlier
     return start
+
+
+def _intermediate(probe: Probe, event: trace.Event, output: str) -> Union[str, None]:
+    """The intermediate the event's name stands for when ``output`` is wrong ('dZ1', or 'delta@1' for a layer)."""
+    for candidate in (event.key, event.name):
+        if candidate is None:
+            continue
+        if candidate in probe.intermediates and output in probe.scope.get(candidate, (output,)):
+            return candidate
+        for key, outputs in probe.scope.items():
+            if key.split("@")[0] == candidate and output in outputs and key in probe.intermediates:
+                return key
+    return None
 
 
 def _right_intermediate(event: trace.Event, probe: Probe) -> bool:
