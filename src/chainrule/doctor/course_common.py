@@ -130,8 +130,13 @@ def _cost_probes(ctx: Context) -> list[Probe]:
     if cost is None:
         _, A, Y, _ = data[0]
         value, error = ctx.call(func, _cost_args(func, A, Y))
-        mse = cost_value(A, Y, "mse")
-        cost = "mse" if error is None and fingerprint(value, mse) is None else "cross_entropy"
+        if error is None and fingerprint(value, cost_value(A, Y, "mse")) is None:
+            cost = "mse"
+        elif error is None and fingerprint(value, cost_value(A, Y, "cross_entropy")) is None:
+            cost = "cross_entropy"
+        else:                           # wrong either way: the formula's text says which cost it means
+            from .course_planar import source_text
+            cost = "cross_entropy" if "log" in source_text(ctx, func) else "mse"
         ctx.variant["cost"] = cost
     found = []
     for label, A, Y, standard in data:
