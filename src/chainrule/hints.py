@@ -74,8 +74,9 @@ class Hint:
 def cost_hints(costs: Sequence[Any], lr: Union[float, None] = None, unit: str = "steps") -> list[Hint]:
     """Hints from a list of costs (floats or 0-d arrays, one per epoch or iteration), oldest first.
 
-    ``lr`` makes the advice concrete ("try 0.3"); ``unit`` names a step in the messages ("epochs").
-    At most one of lr_too_high and oscillating is returned (they share a cure).
+    ``lr`` makes the advice concrete ("try 0.3"); ``unit`` names a step in the messages, as a plural
+    ("epochs"). The rules are in the module docstring. At most one of lr_too_high and oscillating
+    is returned (they share a cure). Cheap enough to call again after every epoch of a live run.
     """
     c = _as_costs(costs)
     bad = np.flatnonzero(~np.isfinite(c))
@@ -86,18 +87,21 @@ def cost_hints(costs: Sequence[Any], lr: Union[float, None] = None, unit: str = 
     if c.size < 2:
         return []
     start = float(np.median(np.abs(c[:5])))
-    hints = [h for h in (_rising(c, start, lr, unit) or _oscillating(c, start, lr, unit), _flat(c, start, lr, unit)) if h]
-    return hints
+    found = [_rising(c, start, lr, unit) or _oscillating(c, start, lr, unit), _flat(c, start, lr, unit)]
+    return [hint for hint in found if hint]
 
 
 def _as_costs(costs: Sequence[Any]) -> np.ndarray:
-    values = []
-    for i, cost in enumerate(costs):
-        array = np.asarray(cost, dtype=np.float64)
-        if array.size != 1:
-            raise ValueError(f"cost_hints: cost {i} has shape {array.shape}; each cost must be one number.")
-        values.append(float(array.reshape(())))
-    return np.array(values)
+    """Floats, NumPy scalars or one-element arrays (a learner's ``np.squeeze(cost)``) as a 1-D array."""
+    costs = costs if isinstance(costs, np.ndarray) else list(costs)
+    try:
+        c = np.asarray(costs, dtype=np.float64)
+    except (TypeError, ValueError):
+        c = None
+    if c is None or c.size != len(costs):
+        shapes = sorted({np.shape(cost) for cost in costs}, key=len)
+        raise ValueError(f"cost_hints: each cost must be one number (a float or a 0-d array); got shapes {shapes}.")
+    return c.reshape(-1)
 
 
 def _num(x: float) -> str:
@@ -160,6 +164,9 @@ def model_hints(layers: Any, X: Any = None, batch_size: int = 4096) -> list[Hint
 
     The weights alone give symmetry. With X: input_scale, then one forward pass, layer by layer
     (``forward(A, training=False)``, ``batch_size`` rows at a time) for dead_units and saturated.
+
+    NOTE: the pass overwrites what each layer cached for ``backward``: call it between training
+    steps, never between a forward and its backward.
     """
     layers = list(getattr(layers, "layers", layers))
     names = [_name(layer, i) for i, layer in enumerate(layers, start=1)]
@@ -178,7 +185,7 @@ def model_hints(layers: Any, X: Any = None, batch_size: int = 4096) -> list[Hint
         return hints
     hidden = layers[:dense[-1]] if dense else layers
     alive = {i: False for i, layer in enumerate(layers) if isinstance(layer, ReLU)}    # unit ever positive
-    flat = {i: 0 for i, layer in enumerate(hidden) if isinstance(layer, (Sigmoid, Tanh))}  # examples with g' tiny
+    squashed = {i: 0 for i, layer in enumerate(hidden) if isinstance(layer, (Sigmoid, Tanh))}  # examples, g' tiny
     with np.errstate(over="ignore", invalid="ignore"):
         for begin in range(0, m, batch_size):
             A = X[begin:begin + batch_size]
@@ -186,9 +193,9 @@ def model_hints(layers: Any, X: Any = None, batch_size: int = 4096) -> list[Hint
                 A = layer.forward(A, training=False)
                 if i in alive:
                     alive[i] = alive[i] | (A > 0).any(axis=0)
-                elif i in flat:
+                elif i in squashed:
                     grad = A * (1 - A) if isinstance(layer, Sigmoid) else 1 - A * A      # g'(Z) from A = g(Z)
-                    flat[i] = flat[i] + (grad < SATURATED_GRAD).sum(axis=0)
+                    squashed[i] = squashed[i] + (grad < SATURATED_GRAD).sum(axis=0)
     for i, ever in alive.items():
         n = ever.size
         dead = n - int(np.count_nonzero(ever))
@@ -196,7 +203,7 @@ def model_hints(layers: Any, X: Any = None, batch_size: int = 4096) -> list[Hint
             hints.append(Hint("dead_units", f"{names[i]}: {dead} of {n} units ({dead / n:.0%}) are dead: Z <= 0 on all "
                               f"{m} examples, so their gradient is 0 and they never recover. Try a smaller lr, "
                               "He initialization (init='he_normal'), less negative biases, or LeakyReLU.", names[i]))
-    for i, counts in flat.items():
+    for i, counts in squashed.items():
         saturated = int(np.count_nonzero(counts > SATURATED_EXAMPLES * m))
         n = counts.size
         if saturated > DEAD_FRACTION * n:
@@ -240,7 +247,8 @@ def _input_scale(X: np.ndarray) -> list[Hint]:
            "standardize(X_test, mean, std) for new data.")
     if large.size:
         j = int(large[np.argmax(scale[large])])
-        return [Hint("input_scale", f"inputs far from unit scale: {large.size} of {X.shape[1]} features have std or "
+        return [Hint("input_scale", f"inputs far from unit scale: {large.size} of {X.shape[1]} features "
+                                    f"{'has' if large.size == 1 else 'have'} std or "
                                     f"|mean| above {LARGE_INPUT:g} (feature {j}: mean {mean[j]:.3g}, std {std[j]:.3g}). "
                                     f"Large inputs saturate units and force a tiny lr. {fix}")]
     varying = scale[std > 0]
