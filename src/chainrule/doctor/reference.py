@@ -185,7 +185,7 @@ def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = No
                 ctx.notes.append(f"{label}: not checked: {type(error).__name__}: {error}, after a statement of the "
                                  "file failed (see the notes above).")
                 return []
-            return [exception_finding(ctx, label, func, error, probe)]
+            return [exception_finding(ctx, label, func, error, probe, spec.fixes)]
         if not spec.mutates_ok:
             changed = _mutated(func, before, args)
             if changed:
@@ -476,7 +476,8 @@ def _return_line(ctx: Context, func: Callable) -> Union[int, None]:
     return max(returns) if returns else getattr(tree, "lineno", None)
 
 
-def exception_finding(ctx: Context, label: str, func: Callable, error: BaseException, probe: Probe) -> Finding:
+def exception_finding(ctx: Context, label: str, func: Callable, error: BaseException, probe: Probe,
+                      fixes: Union[dict, None] = None) -> Finding:
     """The line that raised (the deepest frame in the learner's file), with the shapes it used."""
     filename = _filename(ctx, func)
     frames = [(frame, lineno) for frame, lineno in traceback.walk_tb(error.__traceback__)
@@ -490,7 +491,14 @@ def exception_finding(ctx: Context, label: str, func: Callable, error: BaseExcep
         shown, cell = ctx.source.locate(line) if ctx.source is not None else (line, None)
         inner = f" inside {frame.f_code.co_name} ({'cell ' + str(cell) + ', ' if cell else ''}line {shown}), called here"
         frame, line = own[-1]
-    text = f"{type(error).__name__}: {error}"
+    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    root = _root_of_exception(ctx, func, probe, line) if not inner and frame is not None else None
+    if root is not None:
+        culprit, key, mismatch = root
+        name = key.split("@")[0]
+        message = (f"{name} {mismatch.detail} ({probe.label}); that is why line {ctx.source.locate(line)[0] if ctx.source else line} "
+                   f"raises {text}.")
+        return _finding(ctx, label, func, mismatch.kind, name, message, culprit.line, (fixes or {}).get(name, ""))
     if isinstance(error, DoctorTimeout):
         message = f"{error} ({probe.label}); an endless loop, or far more iterations than asked for?"
         return _finding(ctx, label, func, "exception", None, message, line)
@@ -501,6 +509,33 @@ def exception_finding(ctx: Context, label: str, func: Callable, error: BaseExcep
     if isinstance(error, AssertionError):
         message += " The course's own test inputs trip this assert, so the value it checks is wrong."
     return _finding(ctx, label, func, "exception", None, message, line)
+
+
+def _root_of_exception(ctx: Context, func: Callable, probe: Probe, line: Union[int, None]):
+    """(event, intermediate, mismatch) for the earliest wrong named value the raising line depends on."""
+    tree = _function_tree(ctx, func)
+    if tree is None or line is None or not probe.intermediates:
+        return None
+    recorder = trace.Recorder(_filename(ctx, func))
+    with ctx.stubbed(probe.stubs):
+        ctx.call(func, copy.deepcopy(probe.args), probe.kwargs, recorder=recorder)
+    code_name = getattr(code_of(func), "co_name", None)
+    raising = trace.Event(len(recorder.events), code_name, line, "<raise>", None, None)
+    events = recorder.events + [raising]
+
+    def wrong(event: trace.Event) -> Union[tuple, None]:
+        for key in (event.key, event.name):
+            if key in probe.intermediates:
+                found = fingerprint(event.value, probe.intermediates[key], probe.m)
+                if found is not None and found.kind not in SCALE_KINDS:
+                    return key, found
+        return None
+
+    culprit = trace.slice_back(events, raising, tree, lambda e: wrong(e) is not None)
+    if culprit is raising:
+        return None
+    key, mismatch = wrong(culprit)
+    return culprit, key, mismatch
 
 
 def operand_shapes(ctx: Context, func: Callable, line: Union[int, None], frame: Any) -> str:

@@ -165,27 +165,38 @@ def producer(events: list[Event], obj: Any, function: Union[str, None] = None) -
     return None
 
 
+COMPOUND = (ast.If, ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def statement_reads(tree: ast.AST, line: int) -> tuple[set[str], set[str]]:
-    """(names read, names written) by the simple statement that covers ``line``."""
+    """(names read, names written) by the statement on ``line`` (for a loop or if: its header)."""
     best = None
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)):
-            if node.lineno <= line <= (node.end_lineno or node.lineno):
-                if best is None or node.lineno >= best.lineno:
-                    best = node
+        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            if isinstance(node, COMPOUND) and node.lineno != line:
+                continue
+            if best is None or node.lineno >= best.lineno:
+                best = node
     if best is None:
         return set(), set()
-    targets: list[ast.AST] = []
-    if isinstance(best, ast.Assign):
-        targets = best.targets
-        value = best.value
+    if isinstance(best, (ast.If, ast.While)):
+        parts, targets = [best.test], []
+    elif isinstance(best, ast.For):
+        parts, targets = [best.iter], [best.target]
+    elif isinstance(best, ast.Assign):
+        parts, targets = [best.value], best.targets
     elif isinstance(best, (ast.AugAssign, ast.AnnAssign)):
-        targets = [best.target]
-        value = best.value
+        parts, targets = [best.value], [best.target]
+    elif isinstance(best, COMPOUND):
+        parts, targets = [], []
     else:
-        value = best.value
+        parts, targets = [best], []
     written = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} if value is not None else set()
+    read = {n.id for part in parts if part is not None for n in ast.walk(part)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    for target in targets:          # grads["dW1"] = ...: reads grads too, and the index names
+        if isinstance(target, ast.Subscript):
+            read |= {n.id for n in ast.walk(target.slice) if isinstance(n, ast.Name)}
     if isinstance(best, ast.AugAssign):
         read |= written
     return read, written
