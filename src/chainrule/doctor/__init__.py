@@ -7,6 +7,9 @@
   ``Network`` is run beside ``chainrule.classic``'s on the same inputs (``checkup``).
 - ``check(globals())``: the same inside a running notebook; prints the report.
 - ``run(path)``: ``check_file`` in a subprocess with a time limit (what ``chainrule doctor`` runs).
+- ``training_hints(history, model, X)`` / ``cost_hints(costs)``: what a training run says (a rising,
+  flat or oscillating cost, identical or dead units, badly scaled inputs), from ``chainrule.hints``,
+  the same code ``fit(hints=True)`` and ``chainrule train`` use.
 
 Every result is a ``Report`` of ``Finding`` s: function, parameter, kind, line (and cell), what is
 wrong, why, and the corrected formula.
@@ -17,11 +20,13 @@ from __future__ import annotations
 import inspect
 from typing import Any, Union
 
+from ..hints import Hint, cost_hints, training_hints
 from .numeric import diagnose
 from .report import KINDS, Finding, Report
 from .runner import check_file, run
 
-__all__ = ["KINDS", "Finding", "Report", "check", "check_file", "diagnose", "run"]
+__all__ = ["KINDS", "Finding", "Hint", "Report", "check", "check_file", "cost_hints", "diagnose", "run",
+           "training_hints"]
 
 
 def check(namespace: Union[dict[str, Any], None] = None, *, function: Union[str, None] = None,

@@ -143,12 +143,16 @@ def _derivative_slips(g: str, X: np.ndarray, params: dict, cache: dict, dA1: np.
     Z1, A1 = cache["Z1"], cache["A1"]
     wrong = {}
     if g == "tanh":
-        wrong["1 - tanh(A1)**2: the derivative taken at A1 instead of Z1"] = _through(Tanh(), A1, dA1)
-        wrong["A1 * (1 - A1): the sigmoid's derivative in a tanh layer"] = dA1 * A1 * (1 - A1)
-        wrong["sigmoid'(Z1): the sigmoid's derivative in a tanh layer"] = _through(Sigmoid(), Z1, dA1)
+        wrong["1 - tanh(A1)**2: the derivative taken at A1 instead of Z1 (A1 is already tanh(Z1), so "
+              "tanh'(Z1) = 1 - A1**2)"] = _through(Tanh(), A1, dA1)
+        wrong["A1 * (1 - A1): the sigmoid's derivative in a tanh layer (tanh'(Z1) = 1 - tanh(Z1)**2 = "
+              "1 - A1**2; σ(1 - σ) belongs to sigmoid units)"] = dA1 * A1 * (1 - A1)
+        wrong["sigmoid'(Z1): the sigmoid's derivative in a tanh layer (tanh'(Z1) = 1 - A1**2)"] = \
+            _through(Sigmoid(), Z1, dA1)
     else:
-        wrong["sigmoid(A1) * (1 - sigmoid(A1)): the derivative taken at A1 instead of Z1"] = _through(Sigmoid(), A1, dA1)
-        wrong["1 - A1**2: the tanh's derivative in a sigmoid layer"] = dA1 * (1 - A1 ** 2)
+        wrong["sigmoid(A1) * (1 - sigmoid(A1)): the derivative taken at A1 instead of Z1 (A1 is already "
+              "σ(Z1), so σ'(Z1) = A1 * (1 - A1))"] = _through(Sigmoid(), A1, dA1)
+        wrong["1 - A1**2: the tanh's derivative in a sigmoid layer (σ'(Z1) = A1 * (1 - A1))"] = dA1 * (1 - A1 ** 2)
     slips = []
     for message, dZ1 in wrong.items():
         _, dW1, db1 = course_deep.linear_backward(dZ1, (X, params["W1"], params["b1"]))

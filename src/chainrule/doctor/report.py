@@ -8,6 +8,7 @@ a message that says what is wrong, why, and the corrected formula.
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -66,7 +67,7 @@ class Finding:
         lines = [head]
         if self.code:
             lines.append(f"      {self.code.strip()}")
-        lines.append(f"    {self.message}")
+        lines.append(textwrap.fill(self.message, 100, initial_indent="    ", subsequent_indent="    "))
         if self.fix:
             lines.append(f"    Fix: {self.fix}")
         return "\n".join(lines)

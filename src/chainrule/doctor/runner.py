@@ -73,7 +73,9 @@ def run(path: Union[str, os.PathLike], function: Union[str, None] = None, timeou
         return report
     for line in reversed(done.stdout.splitlines()):
         if line.startswith(MARK):
-            return from_json(json.loads(line[len(MARK):]))
+            report = from_json(json.loads(line[len(MARK):]))
+            report.path = str(path)            # as the learner typed it
+            return report
     tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
     raise RuntimeError(f"the doctor's worker failed on {path} (exit {done.returncode}): {tail[0]}")
 

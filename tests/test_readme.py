@@ -1,0 +1,80 @@
+"""Every code block of README.md runs: Python blocks in order in one namespace, the ``chainrule``
+command lines of the bash blocks for real, and the doctor's output block equals what it prints."""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from _paths import MNIST_PKL, REPO
+from test_cli import cli_env
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+
+
+def commands(block):
+    """The chainrule command lines of a bash block (continuations joined, comments dropped)."""
+    text = block.replace("\\\n", " ")
+    found = []
+    for line in text.splitlines():
+        line = line.split("  #")[0].strip()
+        if line.startswith("chainrule "):
+            found.append(line)
+    return found
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_readme_starts_with_what_it_is_then_exactly_two_commands():
+    first_block = BLOCKS[0]
+    assert first_block[0] == "bash"
+    lines = [l for l in first_block[1].splitlines() if l.strip()]
+    assert [l.split()[:2] for l in lines] == [["make", "demo"], ["make", "test"]]
+    assert README.index("**chainrule** is") < README.index("```bash")
+
+
+def test_python_blocks_run_in_order(workdir, capsys):
+    namespace = {"__name__": "__readme__"}
+    for language, code in BLOCKS:
+        if language != "python":
+            continue
+        if "def backward_propagation" in code:        # the learner's function shown: it is the example file
+            assert code.strip() in (REPO / "examples" / "learner_backward_propagation.py").read_text()
+            continue
+        if "load_mnist" in code:
+            if not MNIST_PKL.exists():
+                continue                                 # the MNIST block needs ../shared/data (slow test covers it)
+            code = code.replace('"../shared/data/mnist.pkl.gz"', repr(str(MNIST_PKL)))
+            code = code.replace("net.SGD(training_data, 30,", "net.SGD(training_data[:2000], 1,")
+        exec(compile(code, "README.md", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "scale_m" in out and "identical" in out and "lr 3.0 is too high" in out
+
+
+def test_command_lines_run_and_the_doctor_block_is_its_real_output(workdir):
+    np.savetxt(workdir / "points.csv", np.array([[0.5, 0.2], [-1.0, 0.3]]), delimiter=",")
+    env = cli_env()
+    for language, code in BLOCKS:
+        if language != "bash":
+            continue
+        for line in commands(code):
+            args = shlex.split(line)[1:]
+            result = subprocess.run([sys.executable, "-m", "chainrule", *args], cwd=workdir, env=env,
+                                    capture_output=True, text=True, timeout=300)
+            expected = 1 if args[0] == "doctor" else 0      # the README's example learner file is buggy
+            assert result.returncode == expected, f"{line}\n{result.stdout}\n{result.stderr}"
+            if args[0] == "doctor":
+                shown = README.split(line, 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+                assert result.stdout.strip() == shown.strip()
