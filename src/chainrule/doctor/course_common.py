@@ -17,7 +17,7 @@ from ..classic import planar as course_planar
 from ..losses import BinaryCrossEntropy, MeanSquaredError
 from . import probes as P
 from .compare import fingerprint
-from .reference import Context, Mutant, Probe, Spec, StructureError, _finding, exception_finding, trace, _filename
+from .reference import Context, Mutant, Probe, Spec, StructureError, dict_outputs, _finding, exception_finding, trace, _filename
 from .report import Finding
 
 # Accepted weight scales: the course's randn·0.01, the cat application's randn/√n_prev, He's √(2/n_prev).
@@ -181,21 +181,10 @@ def _update_probe(label: str, dims: list[int], lr: float, seed: int, standard: b
     return Probe(label, (params, grads, lr), expected, standard=standard, mutants=mutants, applicable=applicable)
 
 
-def _update_outputs(result: Any, probe: Probe) -> dict[str, Any]:
-    if isinstance(result, tuple) and result and isinstance(result[0], dict):
-        result = result[0]
-    if not isinstance(result, dict):
-        raise StructureError(f"returns {type(result).__name__}; update_parameters returns the parameters dict")
-    missing = [k for k in probe.expected if k not in result]
-    if missing:
-        raise StructureError(f"the returned dict has no {', '.join(missing)}")
-    return {k: result[k] for k in probe.expected}
-
-
 UPDATE_PARAMETERS = Spec("update_parameters",
                          lambda ctx: [_update_probe("2 layers, learning_rate = 0.7", [2, 4, 1], 0.7, 4, True),
                                       _update_probe("3 layers, learning_rate = 0.3", [3, 5, 4, 2], 0.3, 5, False)],
-                         _update_outputs, {"W": "W = W - learning_rate * dW   (for every layer l = 1 ... L)"},
+                         dict_outputs("the parameters dict"), {"W": "W = W - learning_rate * dW   (for every layer l = 1 ... L)"},
                          mutates_ok=True)
 
 

@@ -19,7 +19,7 @@ from ..classic import _bridge
 from ..classic import deep as course
 from . import probes as P
 from .course_common import engine_dA
-from .reference import Context, Mutant, Probe, Spec, StructureError, Stub
+from .reference import Context, Mutant, Probe, Spec, StructureError, Stub, dict_outputs
 
 FIXES = {
     "Z": "Z = np.dot(W, A) + b   # (n_l, m)",
@@ -245,16 +245,7 @@ def _L_backward_probes(ctx: Context) -> list[Probe]:
     return found
 
 
-def _grads_outputs(result: Any, probe: Probe) -> dict[str, Any]:
-    if not isinstance(result, dict):
-        raise StructureError(f"returns {type(result).__name__}; L_model_backward returns the grads dict")
-    missing = [k for k in probe.expected if k not in result]
-    if missing:
-        raise StructureError(f"grads has no {', '.join(missing)} (keys: {sorted(result)})")
-    return {k: result[k] for k in probe.expected}
-
-
-L_MODEL_BACKWARD = Spec("L_model_backward", _L_backward_probes, _grads_outputs,
+L_MODEL_BACKWARD = Spec("L_model_backward", _L_backward_probes, dict_outputs("grads"),
                         dict(FIXES, **{"dW": FIXES["dW"]}))
 
 
@@ -264,17 +255,6 @@ def _trained(X: np.ndarray, Y: np.ndarray, params: dict, lr: float, iterations: 
     with contextlib.redirect_stdout(io.StringIO()):
         trained, _ = course._train(X, Y, params, lr, iterations, False, "the doctor")
     return {k: trained[k] for k in (f"{p}{l}" for l in range(1, L + 1) for p in "Wb")}
-
-
-def _model_outputs(result: Any, probe: Probe) -> dict[str, Any]:
-    if isinstance(result, tuple) and result and isinstance(result[0], dict):
-        result = result[0]
-    if not isinstance(result, dict):
-        raise StructureError(f"returns {type(result).__name__}; expected the parameters dict")
-    missing = [k for k in probe.expected if k not in result]
-    if missing:
-        raise StructureError(f"the parameters have no {', '.join(missing)}")
-    return {k: result[k] for k in probe.expected}
 
 
 def _model_probe(dims: list[int], init_name: str, args_dims: Any) -> list[Probe]:
@@ -288,11 +268,11 @@ def _model_probe(dims: list[int], init_name: str, args_dims: Any) -> list[Probe]
 
 
 TWO_LAYER_MODEL = Spec("two_layer_model", lambda ctx: _model_probe([5, 4, 1], "initialize_parameters", (5, 4, 1)),
-                       _model_outputs, {"W1": "each iteration: forward, cost, backward, update with learning_rate"},
+                       dict_outputs("the parameters dict"), {"W1": "each iteration: forward, cost, backward, update with learning_rate"},
                        training=True)
 L_LAYER_MODEL = Spec("L_layer_model", lambda ctx: _model_probe([5, 4, 3, 1], "initialize_parameters_deep",
                                                                [5, 4, 3, 1]),
-                     _model_outputs, {"W1": "each iteration: L_model_forward, compute_cost, L_model_backward, "
+                     dict_outputs("the parameters dict"), {"W1": "each iteration: L_model_forward, compute_cost, L_model_backward, "
                                             "update_parameters(parameters, grads, learning_rate)"}, training=True)
 
 

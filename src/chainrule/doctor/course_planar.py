@@ -18,7 +18,7 @@ from ..classic import planar as course
 from . import probes as P
 from .compare import fingerprint
 from .course_common import engine_dA
-from .reference import Context, Mutant, Probe, Spec, StructureError, Stub
+from .reference import Context, Mutant, Probe, Spec, StructureError, Stub, dict_outputs
 
 FIXES = {
     "n_x": "n_x = X.shape[0]; n_h = 4; n_y = Y.shape[0]",
@@ -184,20 +184,7 @@ def _backward_probes(ctx: Context) -> list[Probe]:
     return found
 
 
-def _grads_outputs(keys: tuple[str, ...]):
-    def outputs(result: Any, probe: Probe) -> dict[str, Any]:
-        if isinstance(result, tuple) and result and isinstance(result[0], dict):
-            result = result[0]
-        if not isinstance(result, dict):
-            raise StructureError(f"returns {type(result).__name__}; expected the grads dict")
-        missing = [k for k in probe.expected if k not in result]
-        if missing:
-            raise StructureError(f"grads has no {', '.join(missing)} (keys: {sorted(result)})")
-        return {k: result[k] for k in probe.expected}
-    return outputs
-
-
-BACKWARD_PROPAGATION = Spec("backward_propagation", _backward_probes, _grads_outputs(("dW2", "db2", "dW1", "db1")),
+BACKWARD_PROPAGATION = Spec("backward_propagation", _backward_probes, dict_outputs("grads"),
                             FIXES)
 
 
@@ -235,7 +222,7 @@ def _nn_model_probes(ctx: Context) -> list[Probe]:
                   kwargs={"num_iterations": iterations}, stubs={"initialize_parameters": stub})]
 
 
-NN_MODEL = Spec("nn_model", _nn_model_probes, _grads_outputs(("W1", "b1", "W2", "b2")),
+NN_MODEL = Spec("nn_model", _nn_model_probes, dict_outputs("the parameters dict"),
                 {"W1": "loop num_iterations times: forward_propagation, compute_cost, backward_propagation, "
                        "update_parameters(parameters, grads) -- each with the current parameters"},
                 training=True)

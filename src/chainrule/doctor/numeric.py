@@ -28,6 +28,7 @@ from typing import Any, Callable, Union
 
 import numpy as np
 
+from ..gradcheck import numerical_gradient
 from . import trace
 from .compare import fingerprint
 from .reference import Context, exception_finding, Probe, _finding
@@ -66,20 +67,6 @@ def _scalar(value: Any) -> float:
     if array.size != 1:
         raise ValueError(f"cost returned shape {array.shape}; it must be one number (np.squeeze it)")
     return float(array.reshape(()))
-
-
-def numeric_gradient(cost: Callable[[], float], theta: np.ndarray, eps: float = EPS) -> np.ndarray:
-    """Central differences of ``cost()`` with respect to the float64 array ``theta``, changed in place and restored."""
-    grad = np.zeros_like(theta)
-    for index in np.ndindex(theta.shape):
-        saved = theta[index]
-        theta[index] = saved + eps
-        plus = cost()
-        theta[index] = saved - eps
-        minus = cost()
-        theta[index] = saved
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 def _relative_error(a: np.ndarray, n: np.ndarray) -> float:
@@ -194,7 +181,7 @@ def _check_parameter(ctx, label, grads, probe, key, theta, analytic, f, eps, tol
         return Finding(label, "signature", f"grads has no {gname!r} for parameter {key!r} (keys: {sorted(analytic)}).",
                        param=gname)
     g = analytic[gname]
-    numeric = numeric_gradient(f, theta[key], eps)
+    numeric = numerical_gradient(f, theta[key], eps)
     mismatch = fingerprint(g, numeric, m, rtol=1e-4, atol=1e-7)
     garr = np.asarray(g, dtype=np.float64) if mismatch is None or mismatch.kind not in ("signature",) else None
     if mismatch is None:

@@ -90,6 +90,20 @@ class Spec:
     produced_by: dict[str, str] = field(default_factory=dict)   # output -> the name that holds it (self.weights)
 
 
+def dict_outputs(what: str) -> Callable[[Any, Probe], dict[str, Any]]:
+    """Outputs read from a returned dict (the first item of a returned tuple too: (parameters, costs))."""
+    def outputs(result: Any, probe: Probe) -> dict[str, Any]:
+        if isinstance(result, tuple) and result and isinstance(result[0], dict):
+            result = result[0]
+        if not isinstance(result, dict):
+            raise StructureError(f"returns {type(result).__name__}; expected {what}")
+        missing = [k for k in probe.expected if k not in result]
+        if missing:
+            raise StructureError(f"{what} has no {', '.join(missing)} (keys: {sorted(result)})")
+        return {k: result[k] for k in probe.expected}
+    return outputs
+
+
 @dataclass
 class Context:
     """The learner's namespace and what the doctor has learned about it so far."""
@@ -559,10 +573,48 @@ def operand_shapes(ctx: Context, func: Callable, line: Union[int, None], frame: 
             continue
         shapes = [_shape_of(operand, scope) for operand in operands]
         if all(s is not None for s in shapes) and any(s != () for s in shapes):
-            parts.append(f"{ast.unparse(node)}: shapes {' and '.join(str(s) for s in shapes)}")
+            part = f"{ast.unparse(node)}: shapes {' and '.join(str(s) for s in shapes)}"
+            product = isinstance(node, ast.Call) and "multiply" not in ast.unparse(node.func) or \
+                isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)
+            a, b = shapes
+            if product and len(a) == 2 and len(b) == 2 and a[1] != b[0]:
+                part += f" (a matrix product needs the inner sizes to agree: {a[1]} ≠ {b[0]})"
+            elif not product and len(a) == len(b) == 2 and a != b and not _broadcastable(a, b):
+                part += " (an elementwise operation needs equal shapes: is a matrix product meant, or a transpose?)"
+            part += _whose(shapes, operands, scope)
+            parts.append(part)
     if not parts:
         return ""
     return "Shapes on that line: " + "; ".join(parts[:3]) + "."
+
+
+def _broadcastable(a: tuple, b: tuple) -> bool:
+    return all(x == y or x == 1 or y == 1 for x, y in zip(a[::-1], b[::-1]))
+
+
+def _parameters_in(scope: dict) -> dict[str, tuple]:
+    """Name -> shape of the 2-D W/b arrays the frame can see (locals, and inside dicts such as parameters)."""
+    found: dict[str, tuple] = {}
+    for name, value in scope.items():
+        items = value.items() if isinstance(value, dict) and len(value) <= 40 else [(name, value)]
+        for key, array in items:
+            if isinstance(key, str) and isinstance(array, np.ndarray) and array.ndim == 2 and key[:1] in "Wb" \
+                    and key[1:].isdigit():
+                found.setdefault(key, array.shape)
+    return found
+
+
+def _whose(shapes: list, operands: list, scope: dict) -> str:
+    """For a product whose sizes do not line up: the layer's W that would fit ('W2 (1, 4) would fit')."""
+    a, b = shapes
+    if len(a) != 2 or len(b) != 2 or a[1] == b[0]:
+        return ""
+    left = ast.unparse(operands[0])
+    fits = [f"{k} {v}" for k, v in sorted(_parameters_in(scope).items())
+            if k[0] == "W" and v[1] == b[0] and k not in left and (v[0] == a[0] or True)]
+    if not fits or not any(k in left for k in _parameters_in(scope)):
+        return ""
+    return f"; {left} is a layer's W, and {' or '.join(fits[:2])} would fit (another layer's W meant?)"
 
 
 def _shape_of(node: ast.AST, scope: dict) -> Union[tuple, None]:
