@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from chainrule.doctor import KINDS, check_file, run
+from chainrule.doctor.source import quiet_parse
 
 CASES = Path(__file__).resolve().parent / "doctor_cases"
 
@@ -33,7 +34,7 @@ def header(path):
 
 
 def enclosing_function(source, line):
-    tree = ast.parse("\n".join(l if not l.lstrip().startswith(("%", "!")) else "" for l in source.splitlines()))
+    tree = quiet_parse("\n".join(l if not l.lstrip().startswith(("%", "!")) else "" for l in source.splitlines()))
     best = None
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):

@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -36,6 +37,7 @@ class LearnerSource:
     text: str
     cells: Union[list[tuple[int, int]], None] = None      # program line - 1 -> (cell, line in cell)
     problems: list[tuple[int, str]] = field(default_factory=list)   # (program line, message)
+    _tree: Union[ast.Module, None] = field(default=None, repr=False)
 
     @property
     def filename(self) -> str:
@@ -55,7 +57,16 @@ class LearnerSource:
         return lines[line - 1] if line is not None and 1 <= line <= len(lines) else ""
 
     def tree(self) -> ast.Module:
-        return ast.parse(self.text, self.filename)
+        """The program's syntax tree (parsed once; a learner's invalid escape such as '\\p' stays quiet)."""
+        if self._tree is None:
+            self._tree = quiet_parse(self.text, self.filename)
+        return self._tree
+
+
+def quiet_parse(text: str, filename: str = "<learner>") -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename)
 
 
 def _is_magic(line: str) -> bool:
@@ -83,7 +94,7 @@ def read_notebook(path: Path) -> LearnerSource:
             cell_lines = [""] * len(cell_lines)
         cell_lines = ["" if _is_magic(line) else line for line in cell_lines]
         try:
-            ast.parse("\n".join(cell_lines))
+            quiet_parse("\n".join(cell_lines))
         except SyntaxError as error:
             problems.append((len(lines) + (error.lineno or 1), f"cell {number} has a syntax error: {error.msg}; "
                                                                   "the doctor skipped that cell"))
@@ -147,7 +158,9 @@ def execute(source: LearnerSource, statement_seconds: float = 10.0) -> dict[str,
     if folder not in sys.path:
         sys.path.insert(0, folder)
     for statement in tree.body:
-        code = compile(ast.Module(body=[statement], type_ignores=[]), source.filename, "exec")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code = compile(ast.Module(body=[statement], type_ignores=[]), source.filename, "exec")
         try:
             with contextlib.redirect_stdout(io.StringIO()), time_limit(statement_seconds, "this statement"):
                 exec(code, namespace)
