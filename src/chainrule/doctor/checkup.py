@@ -19,7 +19,9 @@ from ..classic import planar as course_planar
 from . import course_common, course_deep as deep_specs, course_logistic as logistic_specs
 from . import course_planar as planar_specs
 from . import nielsen as nielsen_specs
-from .reference import Context, Spec, _finding, check
+from .locate import finding
+from .reference import check
+from .spec import Context, Spec
 from .report import Finding, Report
 from .source import LearnerSource
 
@@ -123,7 +125,7 @@ def is_learners(ctx: Context, func: Any) -> bool:
     return getattr(func, "__module__", None) == ctx.namespace.get("__name__", "__main__")
 
 
-def _signature_finding(ctx: Context, name: str, func: Callable, spec: Spec) -> Union[Finding, None]:
+def _signaturefinding(ctx: Context, name: str, func: Callable, spec: Spec) -> Union[Finding, None]:
     """A function that cannot take the course's arguments at all."""
     probes_needed = {"sigmoid": 1, "relu": 1, "relu_backward": 2, "sigmoid_backward": 2, "initialize_with_zeros": 1, "propagate": 4, "optimize": 6, "layer_sizes": 2,
                      "initialize_parameters": 3, "initialize_parameters_deep": 1, "linear_forward": 3,
@@ -137,7 +139,7 @@ def _signature_finding(ctx: Context, name: str, func: Callable, spec: Spec) -> U
         inspect.signature(func).bind(*range(count))
     except TypeError:
         names = ", ".join(parameter_names(func))
-        return _finding(ctx, name, func, "signature", None,
+        return finding(ctx, name, func, "signature", None,
                         f"{name}({names}) cannot be called with the course's {count} argument(s); the course's "
                         "tests and the functions that call it pass them positionally.",
                         func.__code__.co_firstlineno)
@@ -163,7 +165,7 @@ def check_namespace(namespace: dict[str, Any], source: Union[LearnerSource, None
         spec = spec_for(name, func)
         if spec is None:
             continue
-        found = _signature_finding(ctx, name, func, spec)
+        found = _signaturefinding(ctx, name, func, spec)
         findings = [found] if found is not None else check(ctx, spec, func, name)
         _record(ctx, report, name, func, findings, only)
     network = namespace.get("Network")

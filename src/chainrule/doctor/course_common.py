@@ -17,7 +17,9 @@ from ..classic import planar as course_planar
 from ..losses import BinaryCrossEntropy, MeanSquaredError
 from . import probes as P
 from .compare import fingerprint
-from .reference import Context, Mutant, Probe, Spec, StructureError, dict_outputs, _finding, exception_finding, trace, _filename
+from . import trace
+from .locate import exception_finding, filename_of, finding
+from .spec import Context, Mutant, Probe, Spec, dict_outputs
 from .report import Finding
 
 # Accepted weight scales: the course's randn·0.01, the cat application's randn/√n_prev, He's √(2/n_prev).
@@ -38,14 +40,14 @@ def _init_check(cases: list[tuple[list[int], tuple]]) -> Callable[[Context, Call
     def extra(ctx: Context, func: Callable, spec: Spec) -> list[Finding]:
         for dims, args in cases:
             probe = Probe(f"layer sizes {dims}", args, {})
-            recorder = trace.Recorder(_filename(ctx, func))
+            recorder = trace.Recorder(filename_of(ctx, func))
             result, error = ctx.call(func, copy.deepcopy(args), recorder=recorder)
             if error is not None:
                 if isinstance(error, AssertionError) and dims[-1] != 1:
                     continue
                 return [exception_finding(ctx, spec.name, func, error, probe)]
             if not isinstance(result, dict):
-                return [_finding(ctx, spec.name, func, "signature", None,
+                return [finding(ctx, spec.name, func, "signature", None,
                                  f"returns {type(result).__name__}; the course returns the dict "
                                  "{'W1': ..., 'b1': ..., ...}.", None)]
             found = _init_findings(ctx, spec, func, dims, result, recorder.events)
@@ -62,7 +64,7 @@ def _init_findings(ctx: Context, spec: Spec, func: Callable, dims: list[int], pa
         n, n_prev = dims[l], dims[l - 1]
         for key in (f"W{l}", f"b{l}"):
             if key not in params:
-                return [_finding(ctx, spec.name, func, "signature", key,
+                return [finding(ctx, spec.name, func, "signature", key,
                                  f"the dict has no {key!r} for layer sizes {dims} (keys: {sorted(params)}).", None)]
         W, b = np.asarray(params[f"W{l}"]), np.asarray(params[f"b{l}"])
 
@@ -73,16 +75,16 @@ def _init_findings(ctx: Context, spec: Spec, func: Callable, dims: list[int], pa
         where = f" (layer sizes {dims})"
         if W.shape != (n, n_prev):
             kind = "transposed" if W.shape == (n_prev, n) else "shape"
-            return [_finding(ctx, spec.name, func, kind, f"W{l}",
+            return [finding(ctx, spec.name, func, kind, f"W{l}",
                              f"W{l} has shape {W.shape}; the course's W{l} is (n[{l}], n[{l - 1}]) = {(n, n_prev)}{where}.",
                              line_of(params[f"W{l}"]), f"W{l} = np.random.randn({n}, {n_prev}) * 0.01   # (n_l, n_prev)")]
         if b.shape != (n, 1):
-            return [_finding(ctx, spec.name, func, "shape", f"b{l}",
+            return [finding(ctx, spec.name, func, "shape", f"b{l}",
                              f"b{l} has shape {b.shape}; the course's b{l} is (n[{l}], 1) = {(n, 1)}{where}. "
                              "It broadcasts over the m examples of Z = W·A + b.",
                              line_of(params[f"b{l}"]), f"b{l} = np.zeros(({n}, 1))")]
         if l < len(dims) - 1 and W.size > 1 and np.all(W == W.flat[0]):
-            return [_finding(ctx, spec.name, func, "symmetry", f"W{l}",
+            return [finding(ctx, spec.name, func, "symmetry", f"W{l}",
                              f"every entry of W{l} is {W.flat[0]:g}: all {n} units of layer {l} compute the same "
                              "function and get the same gradient, so they stay identical forever (symmetry is "
                              "never broken).", line_of(params[f"W{l}"]),
@@ -90,7 +92,7 @@ def _init_findings(ctx: Context, spec: Spec, func: Callable, dims: list[int], pa
         if W.size >= 200:
             std = float(W.std())
             if not any(abs(std / scale(n_prev) - 1) < 0.25 for scale in SCALES.values()):
-                return [_finding(ctx, spec.name, func, "scale", f"W{l}",
+                return [finding(ctx, spec.name, func, "scale", f"W{l}",
                                  f"W{l} has standard deviation {std:.3g}{where}; the course draws "
                                  f"randn(n_l, n_prev) * 0.01 (std 0.01), the cat application randn / sqrt(n_prev) "
                                  f"(std {1 / np.sqrt(n_prev):.3g}). Large weights saturate sigmoid and tanh units; "

@@ -19,7 +19,7 @@ from ..classic import _bridge
 from ..classic import deep as course
 from . import probes as P
 from .course_common import engine_dA
-from .reference import Context, Mutant, Probe, Spec, StructureError, Stub, dict_outputs
+from .spec import Context, Mutant, Probe, Spec, StructureError, Stub, dict_outputs
 
 FIXES = {
     "Z": "Z = np.dot(W, A) + b   # (n_l, m)",

@@ -13,7 +13,7 @@ import numpy as np
 from ..classic import deep as course_deep
 from ..classic import logistic as course
 from . import probes as P
-from .reference import Context, Mutant, Probe, Spec, StructureError
+from .spec import Context, Mutant, Probe, Spec, StructureError
 
 FIXES = {
     "s": "s = 1 / (1 + np.exp(-z))",

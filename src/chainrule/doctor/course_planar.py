@@ -18,7 +18,7 @@ from ..classic import planar as course
 from . import probes as P
 from .compare import fingerprint
 from .course_common import engine_dA
-from .reference import Context, Mutant, Probe, Spec, StructureError, Stub, dict_outputs
+from .spec import Context, Mutant, Probe, Spec, StructureError, Stub, dict_outputs
 
 FIXES = {
     "n_x": "n_x = X.shape[0]; n_h = 4; n_y = Y.shape[0]",
@@ -104,8 +104,8 @@ def _detect_hidden(ctx: Context) -> str:
 
 def source_text(ctx: Context, func: Any) -> str:
     """The text of the learner's function (from the program the doctor ran; a notebook is not a .py on disk)."""
-    from .reference import _function_tree
-    tree = _function_tree(ctx, func)
+    from .locate import function_tree
+    tree = function_tree(ctx, func)
     if tree is not None and ctx.source is not None:
         return "\n".join(ctx.source.text.splitlines()[tree.lineno - 1:tree.end_lineno])
     try:

@@ -20,8 +20,9 @@ from ..classic import deep as course_deep
 from ..classic import nielsen as reference
 from . import probes as P
 from . import trace
-from .reference import (Context, Mutant, Probe, Spec, StructureError, _filename, _finding, _return_line, check,
-                        exception_finding)
+from .locate import exception_finding, filename_of, finding, return_line
+from .reference import check
+from .spec import Context, Mutant, Probe, Spec, StructureError
 from .report import Finding
 
 METHODS = ["feedforward", "cost_derivative", "backprop", "update_mini_batch", "evaluate"]
@@ -210,13 +211,13 @@ def _check_init(ctx: Context, cls: type) -> list[Finding]:
     """Shapes (n_out, n_in) and (n_out, 1), no identical hidden units, a usual weight scale."""
     label, sizes = "Network.__init__", [30, 40, 3]
     init = vars(cls).get("__init__")
-    recorder = trace.Recorder(_filename(ctx, init)) if init is not None else None
+    recorder = trace.Recorder(filename_of(ctx, init)) if init is not None else None
     net, error = ctx.call(cls, (list(sizes),), recorder=recorder)
     if error is not None:
         return [exception_finding(ctx, label, init, error, Probe(f"Network({sizes})", (sizes,), {}))]
     weights, biases = getattr(net, "weights", None), getattr(net, "biases", None)
     if not isinstance(weights, list) or not isinstance(biases, list) or len(weights) != len(sizes) - 1:
-        return [_finding(ctx, label, init, "signature", "weights", f"Network({sizes}) has no list of "
+        return [finding(ctx, label, init, "signature", "weights", f"Network({sizes}) has no list of "
                          f"{len(sizes) - 1} weight matrices in self.weights (and biases in self.biases).", None)]
     line = next((e.line for e in reversed(recorder.events) if e.name == "self.weights"), None)
     for l, (W, b) in enumerate(zip(weights, biases)):
@@ -224,22 +225,22 @@ def _check_init(ctx: Context, cls: type) -> list[Finding]:
         W, b = np.asarray(W), np.asarray(b)
         if W.shape != (n_out, n_in):
             kind = "transposed" if W.shape == (n_in, n_out) else "shape"
-            return [_finding(ctx, label, init, kind, f"weights[{l}]", f"weights[{l}] has shape {W.shape}; Nielsen's "
+            return [finding(ctx, label, init, kind, f"weights[{l}]", f"weights[{l}] has shape {W.shape}; Nielsen's "
                              f"is (n_out, n_in) = {(n_out, n_in)} so that np.dot(w, a) works on a column a.", line,
                              "self.weights = [np.random.randn(y, x) for x, y in zip(sizes[:-1], sizes[1:])]")]
         if b.shape != (n_out, 1):
             bline = next((e.line for e in reversed(recorder.events) if e.name == "self.biases"), line)
-            return [_finding(ctx, label, init, "shape", f"biases[{l}]", f"biases[{l}] has shape {b.shape}; "
+            return [finding(ctx, label, init, "shape", f"biases[{l}]", f"biases[{l}] has shape {b.shape}; "
                              f"Nielsen's is (n_out, 1) = {(n_out, 1)}.", bline,
                              "self.biases = [np.random.randn(y, 1) for y in sizes[1:]]")]
         if W.size > 1 and np.all(W == W.flat[0]):
-            return [_finding(ctx, label, init, "symmetry", f"weights[{l}]", f"every entry of weights[{l}] is "
+            return [finding(ctx, label, init, "symmetry", f"weights[{l}]", f"every entry of weights[{l}] is "
                              f"{W.flat[0]:g}: all {n_out} neurons of that layer compute the same thing and get the "
                              "same gradient, so they stay identical forever (symmetry is never broken).", line,
                              "self.weights = [np.random.randn(y, x) / np.sqrt(x) for x, y in zip(sizes[:-1], sizes[1:])]")]
         std = float(W.std())
         if W.size >= 100 and not any(abs(std / f(n_in) - 1) < 0.25 for f in ACCEPTED_STD.values()):
-            return [_finding(ctx, label, init, "scale", f"weights[{l}]", f"weights[{l}] has standard deviation "
+            return [finding(ctx, label, init, "scale", f"weights[{l}]", f"weights[{l}] has standard deviation "
                              f"{std:.3g}; Nielsen draws randn (std 1) or randn / sqrt(n_in) (std {n_in ** -0.5:.3g}).",
                              line, "self.weights = [np.random.randn(y, x) / np.sqrt(x) for x, y in zip(sizes[:-1], sizes[1:])]")]
     return []
@@ -270,14 +271,14 @@ def _check_sgd(ctx: Context, cls: type) -> list[Finding]:
     wrong_eta = [(used, line) for _, used, line in calls if not np.isclose(float(np.asarray(used)), eta)]
     if wrong_eta:
         used, line = wrong_eta[0]
-        return [_finding(ctx, label, sgd, "signature", "eta", f"calls update_mini_batch with eta = {used} although "
+        return [finding(ctx, label, sgd, "signature", "eta", f"calls update_mini_batch with eta = {used} although "
                          f"SGD was given eta = {eta} ({probe.label}): the learning rate argument is ignored.", line,
                          "self.update_mini_batch(mini_batch, eta)")]
     batches = [n for n, _, _ in calls]
     right = ([size] * (10 // size) + ([10 % size] if 10 % size else [])) * epochs
     if sorted(batches) != sorted(right):
-        line = calls[0][2] if calls else _return_line(ctx, sgd)
-        return [_finding(ctx, label, sgd, "signature", "mini_batch_size",
+        line = calls[0][2] if calls else return_line(ctx, sgd)
+        return [finding(ctx, label, sgd, "signature", "mini_batch_size",
                          f"update_mini_batch got mini-batches of sizes {batches} ({probe.label}); expected "
                          f"{right}: every epoch splits all n examples into mini-batches of mini_batch_size.", line,
                          "mini_batches = [training_data[k:k + mini_batch_size] for k in range(0, n, mini_batch_size)]")]

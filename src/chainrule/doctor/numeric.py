@@ -31,7 +31,8 @@ import numpy as np
 from ..gradcheck import numerical_gradient
 from . import trace
 from .compare import fingerprint
-from .reference import Context, exception_finding, Probe, _finding
+from .locate import exception_finding, finding
+from .spec import Context, Probe
 from .report import Finding, Report
 
 EPS = 1e-6
@@ -113,7 +114,7 @@ def diagnose(params: dict, cost: Callable, grads: Callable, *, data: Union[dict,
         return report
     if any(not np.array_equal(before[k], theta[k]) for k in theta):
         changed = [k for k in theta if not np.array_equal(before[k], theta[k])]
-        report.add(_finding(ctx, label, grads, "mutates_input", changed[0],
+        report.add(finding(ctx, label, grads, "mutates_input", changed[0],
                             f"grads changed params[{changed[0]!r}] in place; a gradient function must only read "
                             "the parameters (the optimizer updates them).", _mutation_line(ctx, grads, probe, changed[0]),
                             "work on a copy, e.g. W = params['W1'].copy(), or write W = W - ... instead of W -= ..."))
@@ -135,9 +136,9 @@ def diagnose(params: dict, cost: Callable, grads: Callable, *, data: Union[dict,
     order = sorted(theta, key=lambda k: -_layer_number(k))
     first_wrong = None
     for key in order:
-        finding = _check_parameter(ctx, label, grads, probe, key, theta, analytic, f, eps, tolerance, m)
-        if finding is not None:
-            report.add(finding)
+        wrong = _check_parameter(ctx, label, grads, probe, key, theta, analytic, f, eps, tolerance, m)
+        if wrong is not None:
+            report.add(wrong)
             first_wrong = first_wrong or key
     if first_wrong is not None:
         right = [k for k in order[:order.index(first_wrong)]]
@@ -200,7 +201,7 @@ def _check_parameter(ctx, label, grads, probe, key, theta, analytic, f, eps, tol
         detail += (f"; relative error {error:.2e} against central differences, worst entry {worst}: "
                    f"analytic {float(a[worst]):+.6e}, numeric {float(numeric[worst]):+.6e}")
     line = _line_of(ctx, grads, probe, gname)
-    return _finding(ctx, label, grads, mismatch.kind, gname, f"{gname} {detail}.", line)
+    return finding(ctx, label, grads, mismatch.kind, gname, f"{gname} {detail}.", line)
 
 
 def _split(data: dict, axis: int, m: int) -> tuple[dict, dict]:
