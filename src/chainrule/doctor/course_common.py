@@ -18,7 +18,7 @@ from ..losses import BinaryCrossEntropy, MeanSquaredError
 from . import probes as P
 from .compare import fingerprint
 from . import trace
-from .locate import exception_finding, filename_of, finding
+from .locate import exception_finding, filename_of, finding, source_text
 from .spec import Context, Mutant, Probe, Spec, dict_outputs
 from .report import Finding
 
@@ -137,7 +137,6 @@ def _cost_probes(ctx: Context) -> list[Probe]:
         elif error is None and fingerprint(value, cost_value(A, Y, "cross_entropy")) is None:
             cost = "cross_entropy"
         else:                           # wrong either way: the formula's text says which cost it means
-            from .course_planar import source_text
             cost = "cross_entropy" if "log" in source_text(ctx, func) else "mse"
         ctx.variant["cost"] = cost
     found = []

@@ -18,6 +18,7 @@ from ..classic import planar as course
 from . import probes as P
 from .compare import fingerprint
 from .course_common import engine_dA
+from .locate import source_text
 from .spec import Context, Mutant, Probe, Spec, StructureError, Stub, dict_outputs
 
 FIXES = {
@@ -100,18 +101,6 @@ def _detect_hidden(ctx: Context) -> str:
         found = "sigmoid" if "tanh" not in text and "sigmoid(Z1" in text.replace(" ", "") else "tanh"
     ctx.variant["hidden"] = found
     return found
-
-
-def source_text(ctx: Context, func: Any) -> str:
-    """The text of the learner's function (from the program the doctor ran; a notebook is not a .py on disk)."""
-    from .locate import function_tree
-    tree = function_tree(ctx, func)
-    if tree is not None and ctx.source is not None:
-        return "\n".join(ctx.source.text.splitlines()[tree.lineno - 1:tree.end_lineno])
-    try:
-        return inspect.getsource(func)
-    except (OSError, TypeError):
-        return ""
 
 
 def _forward_probes(ctx: Context) -> list[Probe]:

@@ -353,3 +353,14 @@ def mutation_finding(ctx: Context, label: str, func: Callable, probe: Probe, cha
     return finding(ctx, label, func, "mutates_input", changed[0],
                     message, line or return_line(ctx, func),
                     "work on a copy (X = X.copy(), or dZ = np.array(dA, copy=True)) or write the result to a new name")
+
+
+def source_text(ctx: Context, func: Any) -> str:
+    """The text of the learner's function (from the program the doctor ran; a notebook is not a .py on disk)."""
+    tree = function_tree(ctx, func)
+    if tree is not None and ctx.source is not None:
+        return "\n".join(ctx.source.text.splitlines()[tree.lineno - 1:tree.end_lineno])
+    try:
+        return inspect.getsource(func)
+    except (OSError, TypeError):
+        return ""
