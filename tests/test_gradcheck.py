@@ -42,8 +42,8 @@ class DoubledInputGradient(Dense):
 class ScaledLoss(MeanSquaredError):
     """A learner's loss whose backward forgot the factor 2 of d(ŷ - y)²/dŷ."""
 
-    def backward(self, scale=1.0):
-        return 0.5 * super().backward(scale)
+    def backward(self):
+        return 0.5 * super().backward()
 
 
 def data(seed, m=6, n_in=3, n_out=2):

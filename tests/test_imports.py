@@ -29,6 +29,7 @@ ORDER = [
     "data",
     "callbacks",
     "hints",         # training hints from costs, a History and the layers: layers, activations, NumPy
+    "plan",          # the training plan: the canonical step and the fast path, by exact built-in types
     "model",
     "builders",      # mlp(): Dense, activations, Sequential
     "gradcheck",

@@ -53,8 +53,8 @@ def test_loss_backward_equals_central_differences_of_forward(case, m):
 
 
 @pytest.mark.parametrize("case", CASES + ["mae", "huber"])
-def test_backward_with_scale_is_scale_times_the_gradient_and_leaves_the_cache_alone(case):
-    # fit folds plain SGD's lr into the output delta through backward(scale)
+def test_backward_returns_a_new_array_and_leaves_the_cache_alone(case):
+    # the contract: backward() -> dY_hat, a new array every call; the weighted form scales each row
     from chainrule.losses import Huber, MeanAbsoluteError
     rng = np.random.default_rng(7)
     if case in ("mae", "huber"):
@@ -64,12 +64,13 @@ def test_backward_with_scale_is_scale_times_the_gradient_and_leaves_the_cache_al
         loss, Y_hat, Y = targets_and_outputs(case, 5, rng)
     loss.forward(Y_hat, Y)
     plain = loss.backward()
-    scaled = loss.backward(0.37)
-    np.testing.assert_allclose(scaled, 0.37 * plain, rtol=1e-14)
-    np.testing.assert_array_equal(loss.backward(), plain)       # backward(scale) changed nothing it keeps
+    again = loss.backward()
+    assert again is not plain
+    again *= 0.37                                            # the caller may scale what it got
+    np.testing.assert_array_equal(loss.backward(), plain)
     w = rng.uniform(0.5, 2.0, 5)
     loss.weighted(Y_hat, Y, w)
-    np.testing.assert_allclose(loss.backward_weighted(w, 0.37), 0.37 * plain * w[:, None], rtol=1e-14)
+    np.testing.assert_allclose(loss.backward_weighted(w), plain * w[:, None], rtol=1e-14)
 
 
 def test_mse_of_a_hand_checked_pair():

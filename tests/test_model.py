@@ -250,7 +250,7 @@ def test_layers_are_numbered_and_the_first_skips_the_input_gradient():
     model.forward(X)
     dX = model.backward(np.ones((4, 1)), input_grad=True)
     assert dX.shape == (4, 2)
-    assert model.layers[0].skip_input_grad
+    assert model.layers[0].backward(np.ones((4, 3)), input_grad=False) is None
 
 
 def test_params_and_grads_are_the_live_arrays_in_layer_order():

@@ -12,23 +12,35 @@ import numpy as np
 
 from . import _checks
 from ._constants import constant
-from .layers import Layer
+from .layers import Layer, scratch
 
 
 class Activation(Layer):
-    """Base for elementwise activations; subclasses define ``fn`` and ``backward``."""
+    """Base for elementwise activations; subclasses define ``fn`` and ``derivative``.
 
-    stable_grads = True         # no parameters
+    ``backward(dA) = derivative(dA, out)``: dZ = dA * g'(Z), from the cached output A.
+    """
 
     def __init__(self) -> None:
         self.A: Union[np.ndarray, None] = None
 
-    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = False) -> np.ndarray:
         raise NotImplementedError
 
-    def forward(self, Z: np.ndarray, training: bool = False) -> np.ndarray:
-        self.A = self.fn(Z, out=self._buffer("A", Z.shape, Z.dtype))
+    def derivative(self, dA: np.ndarray, workspace: Union[dict, None]) -> np.ndarray:
+        raise NotImplementedError
+
+    def forward(self, Z: np.ndarray, training: bool = False, *, workspace: Union[dict, None] = None) -> np.ndarray:
+        # NOTE: with a workspace the caller (the training plan) holds an errstate already: quiet.
+        self.A = self.fn(Z, out=scratch(workspace, "A", Z.shape, Z.dtype), quiet=workspace is not None)
         return self.A
+
+    def backward(self, dA: np.ndarray, *, input_grad: bool = True,
+                 workspace: Union[dict, None] = None) -> Union[np.ndarray, None]:
+        if not input_grad:
+            return None
+        self._check_backward(self.A, dA)
+        return self.derivative(dA, workspace)
 
 
 def sigmoid(Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = False) -> np.ndarray:
@@ -53,13 +65,12 @@ def sigmoid(Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = Fa
 class Sigmoid(Activation):
     """A = σ(Z) = 1 / (1 + exp(-Z));  dZ = dA * A * (1 - A)."""
 
-    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
-        return sigmoid(Z, out, quiet=self.reuse_buffers)    # inside fit, whose errstate is active
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = False) -> np.ndarray:
+        return sigmoid(Z, out, quiet=quiet)
 
-    def backward(self, dA: np.ndarray) -> np.ndarray:
+    def derivative(self, dA: np.ndarray, workspace: Union[dict, None]) -> np.ndarray:
         A = self.A
-        self._check_backward(A, dA)
-        dZ = np.subtract(constant(1.0, A.dtype), A, out=self._buffer("dZ", A.shape, A.dtype))
+        dZ = np.subtract(constant(1.0, A.dtype), A, out=scratch(workspace, "dZ", A.shape, A.dtype))
         np.multiply(dZ, A, out=dZ)
         np.multiply(dZ, dA, out=dZ)
         return dZ
@@ -68,13 +79,12 @@ class Sigmoid(Activation):
 class Tanh(Activation):
     """A = tanh(Z);  dZ = dA * (1 - A²)."""
 
-    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = False) -> np.ndarray:
         return np.tanh(Z, out=out)
 
-    def backward(self, dA: np.ndarray) -> np.ndarray:
+    def derivative(self, dA: np.ndarray, workspace: Union[dict, None]) -> np.ndarray:
         A = self.A
-        self._check_backward(A, dA)
-        dZ = np.multiply(A, A, out=self._buffer("dZ", A.shape, A.dtype))
+        dZ = np.multiply(A, A, out=scratch(workspace, "dZ", A.shape, A.dtype))
         np.subtract(constant(1.0, A.dtype), dZ, out=dZ)
         np.multiply(dZ, dA, out=dZ)
         return dZ
@@ -86,14 +96,13 @@ class ReLU(Activation):
     ReLU'(0) is taken as 0 (the course's ``dZ[Z <= 0] = 0``); A > 0 exactly where Z > 0.
     """
 
-    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = False) -> np.ndarray:
         return np.maximum(Z, constant(0.0, Z.dtype), out=out)
 
-    def backward(self, dA: np.ndarray) -> np.ndarray:
+    def derivative(self, dA: np.ndarray, workspace: Union[dict, None]) -> np.ndarray:
         A = self.A
-        self._check_backward(A, dA)
-        positive = np.greater(A, constant(0.0, A.dtype), out=self._buffer("positive", A.shape, bool))
-        return np.multiply(dA, positive, out=self._buffer("dZ", A.shape, np.result_type(dA, A)))
+        positive = np.greater(A, constant(0.0, A.dtype), out=scratch(workspace, "positive", A.shape, bool))
+        return np.multiply(dA, positive, out=scratch(workspace, "dZ", A.shape, np.result_type(dA, A)))
 
 
 class LeakyReLU(Activation):
@@ -104,12 +113,11 @@ class LeakyReLU(Activation):
         self.alpha = _checks.in_range(alpha, "alpha", f"LeakyReLU({alpha!r})", 0.0, 1.0)
         self.positive: Union[np.ndarray, None] = None
 
-    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = False) -> np.ndarray:
         self.positive = Z > 0
         return np.where(self.positive, Z, self.alpha * Z)
 
-    def backward(self, dA: np.ndarray) -> np.ndarray:
-        self._check_backward(self.A, dA)
+    def derivative(self, dA: np.ndarray, workspace: Union[dict, None]) -> np.ndarray:
         return np.where(self.positive, dA, self.alpha * dA)
 
     def config(self) -> dict[str, Any]:
@@ -119,11 +127,10 @@ class LeakyReLU(Activation):
 class Identity(Activation):
     """A = Z;  dZ = dA. The output layer of a regression net, or a logits layer."""
 
-    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = False) -> np.ndarray:
         return Z
 
-    def backward(self, dA: np.ndarray) -> np.ndarray:
-        self._check_backward(self.A, dA)
+    def derivative(self, dA: np.ndarray, workspace: Union[dict, None]) -> np.ndarray:
         return dA
 
 
@@ -142,12 +149,11 @@ class Softmax(Activation):
     it gives dZ = (P - Y)/m directly. This layer is for inference and for other losses.
     """
 
-    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
+    def fn(self, Z: np.ndarray, out: Union[np.ndarray, None] = None, quiet: bool = False) -> np.ndarray:
         return softmax(Z)
 
-    def backward(self, dA: np.ndarray) -> np.ndarray:
+    def derivative(self, dA: np.ndarray, workspace: Union[dict, None]) -> np.ndarray:
         P = self.A
-        self._check_backward(P, dA)
         return P * (dA - (dA * P).sum(axis=-1, keepdims=True))
 
 

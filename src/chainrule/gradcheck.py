@@ -264,8 +264,8 @@ def check_gradients(model: Union[Sequential, Layer], X: Any, Y: Any, loss: Loss,
     if isinstance(net, Sequential):
         dX = net.backward(loss.backward(), input_grad=input_grad)
     else:
-        net.skip_input_grad = not input_grad
         dX = net.backward(loss.backward())
+        dX = dX if input_grad else None
     targets = []
     for layer in layers:
         for name, (param, grad) in zip(_param_names(layer), layer.params_and_grads()):
@@ -277,10 +277,10 @@ def check_gradients(model: Union[Sequential, Layer], X: Any, Y: Any, loss: Loss,
               for where, name, param, analytic in targets]
     layer_checks = []
     if isinstance(net, Sequential):
-        net.layers[0].skip_input_grad = not input_grad      # the copy's first layer: dA_prev only if asked
         layer_rng = np.random.default_rng([seed, 1])
-        for layer, (A_prev, before) in zip(net.layers, _layer_inputs(net, X, training, states)):
-            layer_checks += _check_layer(layer, A_prev, before, training, eps, tolerance, max_entries, layer_rng)
+        for i, (layer, (A_prev, before)) in enumerate(zip(net.layers, _layer_inputs(net, X, training, states))):
+            layer_checks += _check_layer(layer, A_prev, before, training, eps, tolerance, max_entries, layer_rng,
+                                         input_grad=input_grad or i > 0)     # the first layer's dA_prev only if asked
     return GradcheckReport(checks, tolerance, layer_checks)
 
 
@@ -298,7 +298,8 @@ def _layer_inputs(net: Sequential, X: np.ndarray, training: bool,
 
 
 def _check_layer(layer: Layer, A_prev: np.ndarray, states: Snapshot, training: bool, eps: float,
-                 tolerance: float, max_entries: Union[int, None], rng: np.random.Generator) -> list[GradientCheck]:
+                 tolerance: float, max_entries: Union[int, None], rng: np.random.Generator,
+                 input_grad: bool = True) -> list[GradientCheck]:
     """The layer's own backward(G): its parameter gradients and dA_prev = ∂⟨G, forward(A_prev)⟩/∂A_prev."""
     def forward() -> np.ndarray:
         _replay(states)
@@ -314,7 +315,7 @@ def _check_layer(layer: Layer, A_prev: np.ndarray, states: Snapshot, training: b
     dA_prev = layer.backward(G.copy())
     pairs = zip(_param_names(layer), layer.params_and_grads())
     targets = [(name, param, grad.copy()) for name, (param, grad) in pairs]
-    if dA_prev is not None:
+    if dA_prev is not None and input_grad:
         targets.append(("A_prev", A_prev, np.array(dA_prev, dtype=np.float64)))
     where = layer.describe()
     return [_check_one(f, where, name, param, analytic, eps, tolerance, max_entries, rng)

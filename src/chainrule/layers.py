@@ -4,11 +4,21 @@ Examples are rows. ``Dense`` computes ``Z = A_prev @ W + b`` with ``A_prev`` (m,
 ``W`` (n_in, n_out), ``b`` (n_out,). That is the transpose of the course's ``Z = W·A + b``:
 our ``W`` is the course's ``Wᵀ`` and our ``b`` its ``b.ravel()``.
 
-The contract every layer keeps::
+The contract every layer keeps, and all that ``fit`` relies on::
 
+    build(rng, dtype)                        (re)create parameters in dtype, drawing from rng
     forward(A_prev, training=False) -> A     caches what backward needs
     backward(dA) -> dA_prev                  sets the gradients (overwrites; one backward per forward)
-    params_and_grads() -> [(W, dW), ...]     live arrays; [] for parameter-free layers
+    params_and_grads() -> [(W, dW), ...]     the parameters and their gradients; [] without parameters
+    config() -> dict                         constructor arguments, for save/load
+
+A layer may rebind its gradient arrays in ``backward`` (``self.dW = ...``); ``fit`` asks for
+``params_and_grads()`` after every backward. The built-in layers also accept, as keywords,
+``input_grad=False`` (skip ∂L/∂A_prev, which the first layer's caller never needs) and a
+``workspace`` dict (write outputs into arrays kept there between batches; its ``"scale"`` is a
+factor the incoming gradient already carries, which ``Dense``'s penalty terms then carry too); the
+training plan (``chainrule.plan``) passes them, and without them the layers return fresh arrays.
+The built-in ``Dense`` writes ``dW`` and ``db`` into the arrays ``build`` made.
 
 The optimizer owns the memory of ``W`` and ``b`` and updates it in place; nothing rebinds them.
 The loss owns the 1/m: layers apply only the local chain rule, so ``dW = A_prev.T @ dZ``.
@@ -24,38 +34,21 @@ from . import _checks, initializers
 from ._constants import ones
 
 
+def scratch(workspace: Union[dict, None], name: str, shape: tuple, dtype: Any) -> np.ndarray:
+    """An array to write ``name`` into: a new one, or the workspace's, reused while shape and dtype hold."""
+    if workspace is None:
+        return np.empty(shape, dtype)
+    buffer = workspace.get(name)
+    if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+        buffer = workspace[name] = np.empty(shape, dtype)     # the last, smaller batch reallocates once
+    return buffer
+
+
 class Layer:
     """Base class. Subclasses implement ``forward`` and ``backward``; parameterized ones also
     override ``params_and_grads`` and ``build``."""
 
-    #: Set by ``Sequential`` on its first layer: nobody needs ∂L/∂X, and computing it costs as
-    #: much as the forward product, so ``backward`` may return ``None`` there.
-    skip_input_grad: bool = False
     index: Union[int, None] = None
-    #: Set by ``Sequential.fit`` while it trains (inside its per-epoch errstate). Outputs and
-    #: gradients then live in buffers that the next call overwrites: one allocation per array per
-    #: shape instead of per batch. Off by default, so arrays returned to users are always fresh.
-    reuse_buffers: bool = False
-    #: Set by ``Sequential.fit`` for plain SGD: the incoming gradient already carries this factor
-    #: (the learning rate), so every term a layer adds to its own gradients (penalties) must carry
-    #: it too. Then dW = lr·∂L/∂W and the update is W -= dW. 1.0 outside fit.
-    grad_scale: float = 1.0
-    #: True when, with ``reuse_buffers`` on, ``backward`` writes the gradients into the same arrays
-    #: every call, so ``params_and_grads()`` stays valid (``fit`` then collects it once per epoch,
-    #: not once per batch). Layers that bind new gradient arrays leave it False.
-    stable_grads: bool = False
-
-    def _buffer(self, name: str, shape: tuple, dtype: Any) -> np.ndarray:
-        """An array to write ``name`` into: new, or with ``reuse_buffers`` the one cached for this shape."""
-        if not self.reuse_buffers:
-            return np.empty(shape, dtype)
-        cache = self.__dict__.get("_buffers")
-        if cache is None:
-            cache = self._buffers = {}
-        buffer = cache.get(name)
-        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
-            buffer = cache[name] = np.empty(shape, dtype)     # the last, smaller batch reallocates once
-        return buffer
 
     def build(self, rng: np.random.Generator, dtype: np.dtype) -> None:
         """(Re)create parameters and random state from ``rng`` in ``dtype``. Default: nothing."""
@@ -156,7 +149,8 @@ class Dense(Layer):
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
 
-    def forward(self, A_prev: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, A_prev: np.ndarray, training: bool = False, *,
+                workspace: Union[dict, None] = None) -> np.ndarray:
         """Z = A_prev @ W + b   (m, n_out)."""
         if A_prev.ndim != 2 or A_prev.shape[1] != self.n_in:
             raise ValueError(
@@ -168,19 +162,17 @@ class Dense(Layer):
         self.A_prev = A_prev
         # NOTE: np.dot rather than np.matmul: the same BLAS call with less dispatch, about 0.6 µs
         # less per product at batch 10 (np.dot's out= needs the exact dtype, hence the casts).
-        Z = np.dot(A_prev, self.W, out=self._buffer("Z", (A_prev.shape[0], self.n_out), self.W.dtype))
+        Z = np.dot(A_prev, self.W, out=scratch(workspace, "Z", (A_prev.shape[0], self.n_out), self.W.dtype))
         np.add(Z, self.b, out=Z)
         return Z
 
-    def backward(self, dZ: np.ndarray) -> Union[np.ndarray, None]:
+    def backward(self, dZ: np.ndarray, *, input_grad: bool = True,
+                 workspace: Union[dict, None] = None) -> Union[np.ndarray, None]:
         """Backpropagate through Z = A_prev @ W + b (the course's Z = W·A + b, transposed).
 
         dW = A_prev.T @ dZ + l2·W + l1·sign(W)   (n_in, n_out)
         db = dZ.sum(axis=0)          (n_out,)
-        dA_prev = dZ @ W.T           (m, n_in)
-
-        Inside ``fit`` with plain SGD, dZ carries the factor ``grad_scale`` (= lr), and so do the
-        penalty terms: dW = A_prev.T @ dZ + grad_scale·(l2·W + l1·sign(W)).
+        dA_prev = dZ @ W.T           (m, n_in); None when ``input_grad`` is false
         """
         A_prev = self.A_prev
         if A_prev is None:
@@ -193,20 +185,22 @@ class Dense(Layer):
         dtype = self.W.dtype
         if dZ.dtype != dtype:
             dZ = dZ.astype(dtype)
-        self.dW = np.dot(A_prev.T, dZ, out=self._buffer("dW", self.W.shape, dtype))
+        np.dot(A_prev.T, dZ, out=self.dW)
+        # NOTE: the training plan may fold plain SGD's lr into the output gradient; it then puts the
+        # factor in the workspace ("scale"), and the penalty terms carry it too: dW = lr·∂L/∂W.
+        scale = workspace.get("scale", 1.0) if workspace is not None else 1.0
         if self.l2:
-            self.dW += np.multiply(self.W, self.grad_scale * self.l2, out=self._buffer("penalty", self.W.shape, dtype))
+            self.dW += np.multiply(self.W, scale * self.l2, out=scratch(workspace, "penalty", self.W.shape, dtype))
         if self.l1:
-            penalty = np.sign(self.W, out=self._buffer("penalty", self.W.shape, dtype))
-            self.dW += np.multiply(penalty, self.grad_scale * self.l1, out=penalty)
+            penalty = np.sign(self.W, out=scratch(workspace, "penalty", self.W.shape, dtype))
+            self.dW += np.multiply(penalty, scale * self.l1, out=penalty)
         # NOTE: db = 1ᵀ·dZ, the row sum as one BLAS call: about 2x faster than np.add.reduce(axis=0)
-        self.db = np.dot(ones(dZ.shape[0], dtype), dZ, out=self._buffer("db", self.b.shape, dtype))
-        if self.skip_input_grad:
+        np.dot(ones(dZ.shape[0], dtype), dZ, out=self.db)
+        if not input_grad:
             return None
-        return np.dot(dZ, self.W.T, out=self._buffer("dA_prev", A_prev.shape, dtype))
+        return np.dot(dZ, self.W.T, out=scratch(workspace, "dA_prev", A_prev.shape, dtype))
 
     param_names = ("W", "b")
-    stable_grads = True         # dW and db are per-shape buffers inside fit
 
     def params_and_grads(self) -> list[tuple[np.ndarray, np.ndarray]]:
         return [(self.W, self.dW), (self.b, self.db)]
@@ -243,8 +237,6 @@ class Dropout(Layer):
     ``backward``: ``dA_prev = dA * mask / (1 - rate)``.
     """
 
-    stable_grads = True         # no parameters
-
     def __init__(self, rate: float, rng: Union[np.random.Generator, None] = None):
         self.rate = _checks.in_range(rate, "rate", f"Dropout({rate!r})", 0.0, 1.0)
         self.rng = rng if rng is not None else np.random.default_rng()
@@ -253,7 +245,8 @@ class Dropout(Layer):
     def build(self, rng: np.random.Generator, dtype: np.dtype) -> None:
         self.rng = rng
 
-    def forward(self, A_prev: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, A_prev: np.ndarray, training: bool = False, *,
+                workspace: Union[dict, None] = None) -> np.ndarray:
         if not training or self.rate == 0.0:
             self.mask = None
             return A_prev
@@ -262,7 +255,10 @@ class Dropout(Layer):
         self.mask *= 1.0 / keep     # Python float: a float32 mask stays float32
         return A_prev * self.mask
 
-    def backward(self, dA: np.ndarray) -> np.ndarray:
+    def backward(self, dA: np.ndarray, *, input_grad: bool = True,
+                 workspace: Union[dict, None] = None) -> Union[np.ndarray, None]:
+        if not input_grad:
+            return None
         if self.mask is None:
             return dA
         self._check_backward(self.mask, dA)

@@ -1,10 +1,8 @@
-"""Losses: ``forward(Y_hat, Y) -> float`` and ``backward(scale=1.0) -> dY_hat``.
+"""Losses: ``forward(Y_hat, Y) -> float`` and ``backward() -> dY_hat``.
 
 The loss owns the 1/m: ``backward`` returns ∂L/∂Ŷ of the *mean* loss over the m rows, so layers
-apply only the local chain rule. ``backward(scale)`` returns scale·∂L/∂Ŷ in the same pass (``fit``
-folds plain SGD's learning rate in here: η/m times the output delta). Each loss keeps its value
-next to its output-layer gradient (Nielsen's ``fn``/``delta``), and knows how to score accuracy
-for its link.
+apply only the local chain rule. Each loss keeps its value next to its output-layer gradient
+(Nielsen's ``fn``/``delta``), and knows how to score accuracy for its link.
 """
 
 from __future__ import annotations
@@ -26,8 +24,8 @@ class Loss:
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         raise NotImplementedError
 
-    def backward(self, scale: float = 1.0) -> np.ndarray:
-        """scale · ∂L/∂Ŷ (m, k) for the Ŷ and Y of the last ``forward``; a new array every call."""
+    def backward(self) -> np.ndarray:
+        """∂L/∂Ŷ (m, k) for the Ŷ and Y of the last ``forward``; a new array every call."""
         raise NotImplementedError
 
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -39,9 +37,9 @@ class Loss:
         self.forward(Y_hat, Y)
         return float(np.dot(weights, self.per_example(Y_hat, Y))) / Y_hat.shape[0]
 
-    def backward_weighted(self, weights: np.ndarray, scale: float = 1.0) -> np.ndarray:
-        """scale · ∂/∂Ŷ of 1/m · Σ w_i ℓ_i: each row of the unweighted gradient times its w_i."""
-        dY_hat = self.backward(scale)
+    def backward_weighted(self, weights: np.ndarray) -> np.ndarray:
+        """∂/∂Ŷ of 1/m · Σ w_i ℓ_i: each row of the unweighted gradient times its w_i."""
+        dY_hat = self.backward()
         dY_hat *= weights[:, None]
         return dY_hat
 
@@ -127,9 +125,9 @@ class MeanSquaredError(Loss):
         self._cache = (diff,)
         return self.scale * float(np.vdot(diff, diff)) / Y.shape[0]
 
-    def backward(self, scale: float = 1.0) -> np.ndarray:
+    def backward(self) -> np.ndarray:
         (diff,) = self._saved()
-        return diff * (2.0 * self.scale * scale / diff.shape[0])
+        return diff * (2.0 * self.scale / diff.shape[0])
 
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
         diff = Y_hat - Y
@@ -188,12 +186,12 @@ class BinaryCrossEntropy(Loss):
         A = np.clip(Y_hat, eps, 1.0 - eps)
         return -(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))
 
-    def backward(self, scale: float = 1.0) -> np.ndarray:
+    def backward(self) -> np.ndarray:
         Y_hat, Y = self._saved()
         if self.from_logits:
             dZ = sigmoid(Y_hat)
             dZ -= Y
-            dZ *= scale / self._count(Y)
+            dZ *= 1.0 / self._count(Y)
             return dZ
         A = Y_hat
         denominator = A * (1.0 - A)
@@ -203,7 +201,7 @@ class BinaryCrossEntropy(Loss):
         denominator[denominator == 0.0] = np.finfo(denominator.dtype).tiny
         dA = np.subtract(A, Y)
         dA /= denominator
-        dA *= scale / self._count(Y)
+        dA *= 1.0 / self._count(Y)
         return dA
 
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -257,10 +255,10 @@ class SoftmaxCrossEntropy(Loss):
         shifted = Z - Z.max(axis=1, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
-    def backward(self, scale: float = 1.0) -> np.ndarray:
+    def backward(self) -> np.ndarray:
         P, Y = self._saved()
         dZ = np.subtract(P, Y)
-        dZ *= scale / Y.shape[0]
+        dZ *= 1.0 / Y.shape[0]
         return dZ
 
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -315,9 +313,9 @@ class MeanAbsoluteError(Loss):
         self._cache = (diff,)
         return float(np.abs(diff).sum()) / diff.size
 
-    def backward(self, scale: float = 1.0) -> np.ndarray:
+    def backward(self) -> np.ndarray:
         (diff,) = self._saved()
-        return np.sign(diff) * (scale / diff.size)
+        return np.sign(diff) * (1.0 / diff.size)
 
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
         return np.abs(Y_hat - Y).sum(axis=1) / Y.shape[1]
@@ -346,10 +344,10 @@ class Huber(Loss):
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
         return self._terms(Y_hat - Y).sum(axis=1) / Y.shape[1]
 
-    def backward(self, scale: float = 1.0) -> np.ndarray:
+    def backward(self) -> np.ndarray:
         (r,) = self._saved()
         dY_hat = np.clip(r, -self.delta, self.delta)
-        dY_hat *= scale / r.size
+        dY_hat *= 1.0 / r.size
         return dY_hat
 
     def config(self) -> dict[str, Any]:

@@ -1,16 +1,18 @@
 """``Sequential``: a stack of layers with ``fit``, ``evaluate`` and ``predict``.
 
-``fit`` wraps the canonical loop, which users may also write themselves::
+``fit`` runs the canonical loop, which users may also write themselves::
 
     for X_b, Y_b in minibatches(X, Y, batch_size, rng):
         loss = loss_fn.forward(model.forward(X_b, training=True), Y_b)
         model.backward(loss_fn.backward())
         optimizer.step(model.params_and_grads())
+
+``train_step`` is one pass of that loop's body; ``fit`` drives the same step through a training
+plan (``chainrule.plan``), which runs it faster when everything is a built-in type.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
@@ -19,11 +21,12 @@ from . import _checks, _files
 from ._version import __version__
 from .callbacks import Callback, History, ProgressLogger
 from . import metrics as metrics_module
-from .data import batches, example_weights
+from .data import example_weights
 from .hints import print_hints, training_hints
 from .layers import Layer
 from .losses import Loss, probabilities
 from .optimizers import Optimizer
+from .plan import FAST_LAYERS, Plan, canonical_step
 
 
 class Sequential:
@@ -56,9 +59,7 @@ class Sequential:
         self.n_features, self.n_outputs = self._check_sizes()
         for i, layer in enumerate(layers, start=1):
             layer.index = i
-            layer.skip_input_grad = False
             layer.build(self.rng, self.dtype)
-        layers[0].skip_input_grad = True
         self.history = History()
         self.loss: Union[Loss, None] = None
         self.optimizer: Union[Optimizer, None] = None
@@ -94,20 +95,37 @@ class Sequential:
     def backward(self, dA: np.ndarray, input_grad: bool = False) -> Union[np.ndarray, None]:
         """Backpropagate ∂L/∂A_L through every layer, setting each layer's gradients.
 
-        Returns ∂L/∂X when ``input_grad`` is true, else ``None`` (the first layer skips that product).
+        Returns ∂L/∂X when ``input_grad`` is true, else ``None`` (a built-in first layer then skips
+        that product; any other layer computes it as its ``backward`` does, and it is dropped).
         """
-        if not input_grad:                      # the usual case: the first layer skips ∂L/∂X
-            for layer in reversed(self.layers):
-                dA = layer.backward(dA)
-            return dA
-        first = self.layers[0]
-        first.skip_input_grad = False
-        try:
-            for layer in reversed(self.layers):
-                dA = layer.backward(dA)
-        finally:
-            first.skip_input_grad = True
-        return dA
+        layers = self.layers
+        for layer in layers[:0:-1]:
+            dA = layer.backward(dA)
+        first = layers[0]
+        if input_grad:
+            return first.backward(dA)
+        if type(first) in FAST_LAYERS:
+            first.backward(dA, input_grad=False)
+        else:
+            first.backward(dA)
+        return None
+
+    def train_step(self, X_b: Any, Y_b: Any, loss: Loss, optimizer: Optimizer) -> float:
+        """One step of gradient descent on a mini-batch; returns its loss value (with penalties).
+
+        Exactly: ``value = loss.forward(forward(X_b, training=True), Y_b) + penalty()``, then
+        ``backward(loss.backward())``, then ``optimizer.step(params_and_grads())``.
+        """
+        X_b = np.asarray(X_b, dtype=self.dtype)
+        value, _ = canonical_step(self, X_b, np.asarray(Y_b, dtype=self.dtype), loss, optimizer)
+        return value
+
+    def gradients(self, X: Any, Y: Any, loss: Loss) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every (param, ∂L/∂param) pair for the whole of (X, Y), without a step (training-mode forward)."""
+        X, Y = self._prepare(X, Y, loss, "Sequential.gradients")
+        loss.forward(self.forward(X, training=True), Y)
+        self.backward(loss.backward())
+        return [(param, grad.copy()) for param, grad in self.params_and_grads()]
 
     def params_and_grads(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Every layer's (param, grad) pairs, in layer order: [(W1, dW1), (b1, db1), ...]."""
@@ -183,14 +201,11 @@ class Sequential:
             hook.on_train_begin(self)
         logs: dict[str, float] = {}
         labels = loss.labels_of(Y)              # the true labels, once per fit (None: not a classifier)
+        plan = Plan(self, loss, optimizer)
         for epoch in range(first_epoch, first_epoch + epochs):
             outputs: Union[list, None] = [] if metric_fns else None
-            self._reuse_buffers(True)
-            try:
-                logs = self._train_epoch(X, Y, weights, labels, loss, optimizer, batch_size, shuffle, epoch,
-                                         batch_hooks, outputs)
-            finally:
-                self._reuse_buffers(False)
+            order = self.rng.permutation(X.shape[0]) if shuffle else None
+            logs = plan.epoch(X, Y, weights, labels, batch_size, order, epoch, batch_hooks, outputs)
             if metric_fns:
                 Y_seen = np.concatenate([Y_b for Y_b, _ in outputs])
                 Y_hat = np.concatenate([Y_hat_b for _, Y_hat_b in outputs])
@@ -207,74 +222,6 @@ class Sequential:
         if hints:
             print_hints(training_hints(self.history, self.layers, X, lr=getattr(optimizer, "lr", None)))
         return self.history
-
-    def _reuse_buffers(self, on: bool) -> None:
-        """Let the layers keep their outputs and gradients in per-shape buffers (only while fit trains).
-
-        Turning it off also resets ``grad_scale`` (which an epoch may have set to lr), even after an error.
-        """
-        for layer in self.layers:
-            layer.reuse_buffers = on
-            if not on:
-                layer.grad_scale = 1.0
-
-    def _train_epoch(self, X, Y, weights, labels, loss, optimizer, batch_size, shuffle, epoch, batch_hooks=(),
-                     outputs=None) -> dict[str, float]:
-        """One pass over the rows; appends each batch's (Y_b, Y_hat) to ``outputs`` when given (for metrics)."""
-        m_total = X.shape[0]
-        total_loss, seen = 0.0, 0
-        regularized = any(layer.has_penalty for layer in self.layers)
-        # NOTE: plain SGD folds lr into the loss gradient (m x n_out, small): every gradient then
-        # carries lr (penalty terms too, through grad_scale), so the update is one subtraction per
-        # parameter and no W-sized product. The gradients are divided back after the epoch.
-        fold = getattr(optimizer, "folds_lr", False)
-        scale = optimizer.lr if fold else 1.0
-        for layer in self.layers:
-            layer.grad_scale = scale
-        stable = all(layer.stable_grads for layer in self.layers)
-        params = None
-        predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)   # filled batch by batch
-        order = self.rng.permutation(m_total) if shuffle else None
-        arrays = [X, Y] if weights is None else [X, Y, weights]
-        # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for batch, (X_b, Y_b, *w_b) in enumerate(batches(arrays, batch_size, order)):
-                Y_hat = self.forward(X_b, training=True)
-                if outputs is not None:
-                    outputs.append((Y_b.copy(), Y_hat.copy()))      # the buffers are reused next batch
-                if weights is None:
-                    value = loss.forward(Y_hat, Y_b)
-                    dY_hat = loss.backward(scale)
-                else:
-                    value = loss.weighted(Y_hat, Y_b, w_b[0])
-                    dY_hat = loss.backward_weighted(w_b[0], scale)
-                if regularized:
-                    value += self.penalty()
-                if not math.isfinite(value):
-                    raise FloatingPointError(
-                        f"loss became {value} at epoch {epoch + 1}, batch {batch + 1} (lr={optimizer.lr}). "
-                        f"Try a smaller lr, e.g. {optimizer.lr / 10:g}, or standardize X."
-                    )
-                m = X_b.shape[0]
-                if predicted is not None:
-                    loss.predict_labels(Y_hat, out=predicted[seen:seen + m])
-                self.backward(dY_hat)
-                if params is None or not stable:    # the same arrays every batch when stable
-                    params = tuple(self.params_and_grads())
-                (optimizer.step_folded if fold else optimizer.step)(params)
-                total_loss += value * m
-                seen += m
-                for hook in batch_hooks:
-                    hook.on_batch_end(batch, {"loss": value})
-        if fold:
-            for _, grad in params:
-                grad /= scale                   # layers hold ∂L/∂W again, as after any other step
-        # NOTE: with one batch (full-batch GD) report that batch's loss exactly, not value·m/m.
-        logs = {"loss": value if seen == X_b.shape[0] else total_loss / seen}
-        if labels is not None:
-            truth = labels if order is None else labels[order]
-            logs["accuracy"] = float(np.mean(predicted == truth))
-        return logs
 
     def _prepare(self, X: Any, Y: Any, loss: Loss, where: str) -> tuple[np.ndarray, np.ndarray]:
         X = _checks.matrix(X, "X", where, n_features=self.n_features, dtype=self.dtype)

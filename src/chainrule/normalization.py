@@ -89,7 +89,8 @@ class BatchNorm(Layer):
         self.running_mean = np.zeros(n, dtype=dtype)
         self.running_var = np.ones(n, dtype=dtype)
 
-    def forward(self, A_prev: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, A_prev: np.ndarray, training: bool = False, *,
+                workspace: Union[dict, None] = None) -> np.ndarray:
         """A = γ·X̂ + β   (m, n), with X̂ from the batch (training) or running statistics."""
         if A_prev.ndim != 2 or A_prev.shape[1] != self.n_features:
             transposed = A_prev.ndim == 2 and A_prev.shape[0] == self.n_features
@@ -122,7 +123,8 @@ class BatchNorm(Layer):
         self.used_batch_stats = training
         return self.gamma * self.X_hat + self.beta
 
-    def backward(self, dA: np.ndarray) -> Union[np.ndarray, None]:
+    def backward(self, dA: np.ndarray, *, input_grad: bool = True,
+                 workspace: Union[dict, None] = None) -> Union[np.ndarray, None]:
         """Backpropagate through A = γ·X̂ + β.
 
         dγ = Σ_rows dA·X̂                                              (n,)
@@ -137,9 +139,9 @@ class BatchNorm(Layer):
         """
         X_hat, inv_std = self.X_hat, self.inv_std
         self._check_backward(X_hat, dA)
-        self.dgamma = (dA * X_hat).sum(axis=0)
-        self.dbeta = dA.sum(axis=0)
-        if self.skip_input_grad:
+        np.sum(dA * X_hat, axis=0, out=self.dgamma)        # into the arrays build made: stable pairs
+        np.sum(dA, axis=0, out=self.dbeta)
+        if not input_grad:
             return None
         dX_hat = dA * self.gamma
         if not self.used_batch_stats:

@@ -94,9 +94,9 @@ class Optimizer:
     def _checked_pairs(self, params_and_grads: ParamsAndGrads) -> ParamsAndGrads:
         """The (param, grad) pairs, checked against the optimizer state.
 
-        NOTE: ``fit`` passes the same tuple every batch when the layers keep their gradient arrays
-        (``Layer.stable_grads``). A tuple of tuples cannot change, so once checked it needs no
-        second look: that saves a few µs per step at batch 10.
+        NOTE: the training plan passes the same tuple every batch when the layers keep their
+        gradient arrays. A tuple of tuples cannot change, so once checked it needs no second look:
+        that saves a few µs per step at batch 10.
         """
         if params_and_grads is self.__dict__.get("_checked"):
             return params_and_grads
@@ -200,25 +200,6 @@ class SGD(Optimizer):
         if self.momentum == 0.0:
             self.state_names = ()       # plain SGD keeps no state
         super().__init__(lr, clip_norm, clip_value)
-
-    @property
-    def folds_lr(self) -> bool:
-        """Plain SGD (no momentum, no clipping, ``step`` not overridden): ``fit`` may fold lr into the
-        output delta and call ``step_folded``."""
-        plain = type(self).step is SGD.step and type(self).update is SGD.update
-        return plain and self.momentum == 0.0 and self.clip_norm is None and self.clip_value is None
-
-    def step_folded(self, params_and_grads: ParamsAndGrads) -> None:
-        """W ← W - g for gradients g that already carry the factor lr.
-
-        NOTE: for plain SGD, ``fit`` multiplies the loss gradient (m x n_out) by lr before backprop,
-        so every layer's gradient comes out as lr·∂L/∂W and the update is a single in-place
-        subtraction: one pass over W instead of two, and no temporary as large as W.
-        """
-        pairs = self._checked_pairs(params_and_grads)
-        self.t += 1
-        for param, grad in pairs:
-            np.subtract(param, grad, out=param)
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         step, _ = self._scratch(i, param)
