@@ -170,6 +170,8 @@ def _update_probe(label: str, dims: list[int], lr: float, seed: int, standard: b
     params = P.parameters(dims, seed)
     grads = {f"d{k}": v * 0.3 + 0.01 for k, v in P.parameters(dims, seed + 1).items()}
     expected = updated(params, grads, lr)
+    for l in range(1, len(dims)):           # as L_model_backward returns them: dA too (len(grads) // 3 = L)
+        grads[f"dA{l}"] = np.ones((dims[l - 1], 2))
     mutants = [Mutant("signature", updated(params, grads, other),
                       f"ignores learning_rate: the update is that of learning_rate = {other:g}, not the {lr:g} passed in",
                       "W = W - learning_rate * dW", constant=other) for other in LEARNING_RATES if other != lr]

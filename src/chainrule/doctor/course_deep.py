@@ -53,6 +53,20 @@ LARGE_Z = ("large z (|Z| up to about 3000, a saturated unit)", 4, 5, 30, False)
 
 
 # -- the course's helpers: relu, relu_backward, sigmoid_backward (seed 001) ---------------------------
+def _helper_cache(ctx: Context, name: str, Z: np.ndarray) -> Any:
+    """What the learner's own forward helper (``sigmoid``/``relu`` returning (A, cache)) caches for Z.
+
+    Their backward helper reads that cache (Z, A or a dict); without such a forward helper, Z as
+    in the course.
+    """
+    forward = ctx.learner(name)
+    if forward is not None:
+        result, error = ctx.call(forward, (Z.copy(),))
+        if error is None and isinstance(result, tuple) and len(result) == 2:
+            return result[1]
+    return Z
+
+
 def _unit_probes(backward: bool, name: str) -> Callable[[Context], list[Probe]]:
     def probes(ctx: Context) -> list[Probe]:
         found = []
@@ -63,8 +77,8 @@ def _unit_probes(backward: bool, name: str) -> Callable[[Context], list[Probe]]:
             A = unit.forward(Z.T).T
             if backward:
                 dZ = unit.backward(dA.T).T
-                found.append(Probe(label, (dA, Z), {"dZ": dZ}, intermediates={"dZ": dZ, "s": A, "A": A},
-                                   standard=label.startswith("the")))
+                found.append(Probe(label, (dA, _helper_cache(ctx, name, Z)), {"dZ": dZ},
+                                   intermediates={"dZ": dZ, "s": A, "A": A}, standard=label.startswith("the")))
             else:
                 found.append(Probe(label, (Z,), {"A": A}, intermediates={"A": A}, standard=label.startswith("the")))
         return found
@@ -125,7 +139,9 @@ def _forward_outputs(result: Any, probe: Probe) -> dict[str, Any]:
     if not isinstance(result, tuple) or len(result) != 2:
         raise StructureError(f"returns {type(result).__name__}; L_model_forward returns (AL, caches)")
     AL, caches = result
-    return {"AL": AL, "n_caches": len(caches) if isinstance(caches, (list, tuple)) else -1}
+    if isinstance(caches, (list, tuple)):
+        return {"AL": AL, "n_caches": len(caches)}
+    return {"AL": AL}               # the learner's own cache structure (one dict for all layers, ...)
 
 
 def _L_forward_probes(ctx: Context) -> list[Probe]:
@@ -139,7 +155,7 @@ def _L_forward_probes(ctx: Context) -> list[Probe]:
     return found
 
 
-L_MODEL_FORWARD = Spec("L_model_forward", _L_forward_probes, _forward_outputs, FIXES)
+L_MODEL_FORWARD = Spec("L_model_forward", _L_forward_probes, _forward_outputs, FIXES, optional=frozenset({"n_caches"}))
 
 
 # -- linear_backward --------------------------------------------------------------------------------
@@ -278,6 +294,7 @@ L_LAYER_MODEL = Spec("L_layer_model", lambda ctx: _model_probe([5, 4, 3, 1], "in
 
 # -- predict(X, y, parameters) --------------------------------------------------------------------------
 def _predict_probes(ctx: Context) -> list[Probe]:
+    func = ctx.namespace.get("predict")
     found = []
     for i, (label, dims, m, standard) in enumerate(NET_CASES[:2]):
         X, Y, params = _net(130 + i, dims, m)
@@ -285,7 +302,8 @@ def _predict_probes(ctx: Context) -> list[Probe]:
             p = course.predict(X, Y, params)
         AL, _ = course.L_model_forward(X, params)
         slip = Mutant("values", {"p": AL}, "holds the probabilities AL, not labels: threshold them at 0.5")
-        found.append(Probe(label, (X, Y, params), {"p": p}, m=m, standard=standard, lenient=frozenset({"p"}),
+        args = P.by_name(func, {"X": X, "y": Y, "parameters": params}, (X, Y, params))
+        found.append(Probe(label, args, {"p": p}, m=m, standard=standard, lenient=frozenset({"p"}),
                            mutants=[slip], intermediates={"AL": AL}))
     return found
 

@@ -114,7 +114,8 @@ def _forward_probes(ctx: Context) -> list[Probe]:
     return found
 
 
-FORWARD_PROPAGATION = Spec("forward_propagation", _forward_probes, _forward_outputs, FIXES)
+FORWARD_PROPAGATION = Spec("forward_propagation", _forward_probes, _forward_outputs, FIXES,
+                           optional=frozenset({"Z1", "A1", "Z2"}))
 
 
 # -- backward_propagation ----------------------------------------------------------------------------

@@ -257,7 +257,8 @@ def _check_sgd(ctx: Context, cls: type) -> list[Finding]:
     def build_and_train(*args: Any) -> Any:
         net = cls(list(sizes))
 
-        def record(mini_batch: Any, used_eta: Any, *rest: Any) -> None:
+        def record(mini_batch: Any, *rest: Any, **named: Any) -> None:
+            used_eta = rest[0] if rest else named.get("eta", next(iter(named.values()), None))
             calls.append((len(list(mini_batch)), used_eta, sys._getframe(1).f_lineno))
         net.update_mini_batch = record
         return net.SGD(*args)

@@ -55,5 +55,25 @@ def forward_caches(X: np.ndarray, params: dict[str, np.ndarray]) -> tuple[np.nda
     return deep.L_model_forward(X, params)
 
 
+ALIASES = {"X": ("x", "data", "inputs"), "y": ("y", "labels", "targets"),
+           "parameters": ("params", "parameters", "weights", "model")}
+
+
+def by_name(func: Any, values: dict[str, Any], default: tuple) -> tuple:
+    """The course's arguments in the order the learner's signature names them (``predict(X, parameters)``)."""
+    import inspect
+    try:
+        names = [name for name in inspect.signature(func).parameters]
+    except (TypeError, ValueError):
+        return default
+    chosen = []
+    for name in names:
+        key = next((k for k, aliases in ALIASES.items() if name == k or name.lower() in aliases), None)
+        if key is None or key not in values:
+            return default
+        chosen.append(values[key])
+    return tuple(chosen) if chosen else default
+
+
 def depth(params: dict[str, np.ndarray]) -> int:
     return _bridge.depth(params, "the doctor")

@@ -68,6 +68,8 @@ def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = No
         if probe.applicable is not None and not probe.applicable(outputs):
             continue
         for name, expected in probe.expected.items():
+            if name in spec.optional and name not in outputs:
+                continue
             mismatch = fingerprint(outputs.get(name), expected, probe.m, lenient_shape=name in probe.lenient)
             if mismatch is not None:
                 failures.setdefault(name, []).append((probe, _explain(ctx, spec, func, probe, name, outputs, mismatch)))

@@ -82,6 +82,7 @@ class Spec:
     training: bool = False
     extra: Union[Callable[["Context", Callable, "Spec"], list[Finding]], None] = None
     produced_by: dict[str, str] = field(default_factory=dict)   # output -> the name that holds it (self.weights)
+    optional: frozenset = frozenset()      # outputs a learner may leave out (cache entries beyond what backward needs)
 
 
 def dict_outputs(what: str) -> Callable[[Any, Probe], dict[str, Any]]:
