@@ -21,7 +21,7 @@ from . import course_planar as planar_specs
 from . import nielsen as nielsen_specs
 from .locate import finding
 from .reference import check
-from .spec import Context, Spec
+from .spec import Context, NotChecked, Spec
 from .report import Finding, Report
 from .source import LearnerSource
 
@@ -206,7 +206,12 @@ def check_namespace(namespace: dict[str, Any], source: Union[LearnerSource, None
         if found is None and not _callable_as_the_course(name, func):
             report.notes.append(f"{name}({', '.join(parameter_names(func))}) is not the course's {name}: not checked.")
             continue
-        findings = [found] if found is not None else check(ctx, spec, func, name)
+        try:
+            findings = [found] if found is not None else check(ctx, spec, func, name)
+        except NotChecked as reason:
+            report.notes.append(f"{name}: not checked: {reason}")
+            ctx.wrong.add(name)
+            continue
         _record(ctx, report, name, func, findings, only)
     network = namespace.get("Network")
     if isinstance(network, type) and is_learners(ctx, getattr(network, "__init__", None)):

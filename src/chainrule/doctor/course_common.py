@@ -142,7 +142,7 @@ def _cost_probes(ctx: Context) -> list[Probe]:
     found = []
     for label, A, Y, standard in data:
         expected = cost_value(A, Y, cost)
-        intermediates = {"cost": expected}
+        intermediates = {"cost": expected, "m": A.shape[1]}
         found.append(Probe(label, _cost_args(func, A, Y), {"cost": expected}, m=A.shape[1], standard=standard,
                            intermediates=intermediates,
                            doubled=_cost_args(func, P.doubled(A), P.doubled(Y))))

@@ -19,7 +19,7 @@ from ..classic import _bridge
 from ..classic import deep as course
 from . import probes as P
 from .course_common import engine_dA
-from .spec import Context, Mutant, Probe, Spec, StructureError, Stub, dict_outputs
+from .spec import Context, Mutant, Probe, Spec, StructureError, Stub, cache_like_the_learners, dict_outputs
 
 FIXES = {
     "Z": "Z = np.dot(W, A) + b   # (n_l, m)",
@@ -160,12 +160,7 @@ L_MODEL_FORWARD = Spec("L_model_forward", _L_forward_probes, _forward_outputs, F
 
 # -- linear_backward --------------------------------------------------------------------------------
 def _linear_cache(ctx: Context, A: np.ndarray, W: np.ndarray, b: np.ndarray) -> Any:
-    forward = ctx.learner("linear_forward")
-    if forward is not None:
-        result, error = ctx.call(forward, (A, W, b))
-        if error is None and isinstance(result, tuple) and len(result) == 2:
-            return result[1]
-    return (A, W, b)
+    return cache_like_the_learners(ctx, "linear_forward", (A, W, b), (A, W, b))
 
 
 def _backward_outputs(result: Any, probe: Probe) -> dict[str, Any]:
@@ -183,7 +178,7 @@ def _linear_backward_probes(ctx: Context) -> list[Probe]:
         dA_prev, dW, db = course.linear_backward(dZ, (A_prev, W, b))
         expected = {"dW": dW, "db": db, "dA_prev": dA_prev}
         found.append(Probe(label, (dZ, _linear_cache(ctx, A_prev, W, b)), expected, m=m, standard=standard,
-                           intermediates=dict(expected)))
+                           intermediates=dict(expected, m=m)))
     return found
 
 
@@ -193,12 +188,7 @@ LINEAR_BACKWARD = Spec("linear_backward", _linear_backward_probes, _backward_out
 # -- linear_activation_backward -----------------------------------------------------------------------
 def _activation_cache(ctx: Context, A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str,
                       reference: Any) -> Any:
-    forward = ctx.learner("linear_activation_forward")
-    if forward is not None:
-        result, error = ctx.call(forward, (A_prev, W, b, activation))
-        if error is None and isinstance(result, tuple) and len(result) == 2:
-            return result[1]
-    return reference
+    return cache_like_the_learners(ctx, "linear_activation_forward", (A_prev, W, b, activation), reference)
 
 
 def _activation_backward_probes(ctx: Context) -> list[Probe]:
@@ -234,12 +224,8 @@ LINEAR_ACTIVATION_BACKWARD = Spec("linear_activation_backward", _activation_back
 
 # -- L_model_backward --------------------------------------------------------------------------------
 def _learner_forward(ctx: Context, X: np.ndarray, params: dict, reference: tuple) -> tuple:
-    forward = ctx.learner("L_model_forward")
-    if forward is not None:
-        result, error = ctx.call(forward, (X, params))
-        if error is None and isinstance(result, tuple) and len(result) == 2:
-            return result
-    return reference
+    AL, caches = reference
+    return AL, cache_like_the_learners(ctx, "L_model_forward", (X, params), caches)
 
 
 def _L_backward_probes(ctx: Context) -> list[Probe]:
@@ -253,7 +239,7 @@ def _L_backward_probes(ctx: Context) -> list[Probe]:
         expected = {}
         for l in range(L, 0, -1):
             expected[f"dW{l}"], expected[f"db{l}"] = grads[f"dW{l}"], grads[f"db{l}"]
-        intermediates = dict(grads)
+        intermediates = dict(grads, m=m)
         intermediates["dAL"] = engine_dA(AL, Y, "cross_entropy")
         learner_AL, learner_caches = _learner_forward(ctx, X, params, (AL, caches))
         found.append(Probe(label, (learner_AL, Y, learner_caches), expected, m=m, standard=standard,

@@ -79,7 +79,7 @@ def propagate_probe(label: str, w: Any, b: Any, X: Any, Y: Any, standard: bool) 
     Z, _ = course_deep.linear_forward(np.asarray(X, float), np.asarray(w, float).T, np.full((1, 1), float(b)))
     A = course.sigmoid(Z)
     intermediates = {"Z": Z, "A": A, "cost": cost, "dZ": A - np.asarray(Y, float), "dz": A - np.asarray(Y, float),
-                     "dw": grads["dw"], "db": grads["db"]}
+                     "dw": grads["dw"], "db": grads["db"], "m": np.shape(X)[1]}
     m = np.shape(X)[1]
     doubled = (w, b, P.doubled(np.asarray(X)), P.doubled(np.asarray(Y)))
     return Probe(label, (w, b, X, Y), {"dw": grads["dw"], "db": grads["db"], "cost": cost}, m=m,
@@ -188,9 +188,10 @@ def _model_probes(ctx: Context) -> list[Probe]:
     expected = {k: d[k] for k in MODEL_KEYS}
     expected["costs"] = np.asarray(d["costs"], dtype=float)
     return [Probe("num_iterations = 201, learning_rate = 0.05", args, expected, m=30, kwargs=kwargs,
-                  lenient=frozenset({"Y_prediction_test", "Y_prediction_train"}))]
+                  lenient=frozenset({"Y_prediction_test", "Y_prediction_train"}),
+                  intermediates={"costs": expected["costs"]})]
 
 
-MODEL = Spec("model", _model_probes, _model_outputs, FIXES, training=True)
+MODEL = Spec("model", _model_probes, _model_outputs, FIXES)
 
 SPECS = [SIGMOID, INITIALIZE_WITH_ZEROS, PROPAGATE, OPTIMIZE, PREDICT, MODEL]

@@ -19,7 +19,7 @@ from . import probes as P
 from .compare import fingerprint
 from .course_common import engine_dA
 from .locate import source_text
-from .spec import Context, Mutant, Probe, Spec, StructureError, Stub, dict_outputs
+from .spec import Context, Mutant, Probe, Spec, StructureError, Stub, cache_like_the_learners, dict_outputs
 
 FIXES = {
     "n_x": "n_x = X.shape[0]; n_h = 4; n_y = Y.shape[0]",
@@ -119,15 +119,6 @@ FORWARD_PROPAGATION = Spec("forward_propagation", _forward_probes, _forward_outp
 
 
 # -- backward_propagation ----------------------------------------------------------------------------
-def _learner_cache(ctx: Context, X: np.ndarray, params: dict, reference_cache: dict) -> Any:
-    forward = ctx.learner("forward_propagation")
-    if forward is not None:
-        result, error = ctx.call(forward, (X, params))
-        if error is None:
-            return result[1]
-    return reference_cache
-
-
 def _derivative_slips(g: str, X: np.ndarray, params: dict, cache: dict, dA1: np.ndarray) -> list[Mutant]:
     """dZ1 computed with the wrong derivative, pushed through the engine's linear backward."""
     Z1, A1 = cache["Z1"], cache["A1"]
@@ -165,10 +156,10 @@ def _backward_probes(ctx: Context) -> list[Probe]:
         A2, cache = course.forward_propagation(X, params, g)
         grads = course.backward_propagation(params, cache, X, Y, g, c, intermediates=True)
         expected = {k: grads[k] for k in ("dW2", "db2", "dW1", "db1")}
-        intermediates = dict(grads)
+        intermediates = dict(grads, m=m)
         intermediates.update(cache)
         intermediates["dA2"] = engine_dA(A2, Y, c)
-        args = (params, _learner_cache(ctx, X, params, cache), X, Y)
+        args = (params, cache_like_the_learners(ctx, "forward_propagation", (X, params), cache), X, Y)
         found.append(Probe(label, args, expected, m=m, standard=standard, intermediates=intermediates,
                            mutants=_derivative_slips(g, X, params, cache, grads["dA1"])))
     return found

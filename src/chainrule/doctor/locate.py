@@ -86,6 +86,10 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
                 start = next((e for e in reversed(recorder.events)
                               if e.function == code_name and e.name == spec.produced_by[name]), None)
             start = _unwrapped(recorder.events, start)
+            # NOTE: an output computed in the return statement itself (return cost / m) has no event:
+            # the walk may start there too.
+            returned = _return_event(ctx, func, recorder.events, code_name)
+            start = start if start is not None else returned
             tree = function_tree(ctx, func)
             if start is not None and _right_intermediate(start, probe):
                 # NOTE: a right value (the probabilities A) handed out as the wrong thing (the labels):
@@ -98,9 +102,14 @@ def localize(ctx: Context, spec: Spec, func: Callable, label: str, probe: Probe,
                     key = _intermediate(probe, event, name)
                     if key is None:
                         return False
-                    found = fingerprint(event.value, probe.intermediates[key], probe.m)
+                    found = _fingerprint_any(event.value, probe.intermediates[key], probe.m)
+                    if key == "m":              # the number of examples: any other value is a slip
+                        return found is not None
                     return found is not None and (found.kind not in SCALE_KINDS or found.kind == verdict.kind)
                 culprit = trace.slice_back(recorder.events, start, tree, is_wrong)
+                if culprit is start and returned is not None and start is not returned:
+                    culprit = trace.slice_back(recorder.events, returned, tree, is_wrong)
+                    culprit = start if culprit is returned else culprit
                 inner = trace.made_in_helper(recorder.events, culprit)
                 if inner is not None and inner.function not in ctx.correct:
                     culprit = inner
@@ -175,6 +184,27 @@ def _intermediate(probe: Probe, event: trace.Event, output: str) -> Union[str, N
             if key.split("@")[0] == candidate and output in outputs and key in probe.intermediates:
                 return key
     return None
+
+
+def _fingerprint_any(value: Any, expected: Any, m: Any) -> Any:
+    """``fingerprint``, also for a list of per-layer arrays (Nielsen's nabla_w): the first entry that differs."""
+    if isinstance(expected, list):
+        if not isinstance(value, (list, tuple)) or len(value) != len(expected):
+            return fingerprint(None, expected[0], m)
+        return next((f for f in (fingerprint(v, e, m) for v, e in zip(value, expected)) if f is not None), None)
+    return fingerprint(value, expected, m)
+
+
+def _return_event(ctx: Context, func: Callable, events: list[trace.Event], code_name: Any) -> Union[trace.Event, None]:
+    """A stand-in event at the function's last return whose value is an expression, not a bare name."""
+    tree = function_tree(ctx, func)
+    if tree is None:
+        return None
+    returns = [n for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None
+               and not isinstance(n.value, ast.Name)]
+    if not returns:
+        return None
+    return trace.Event(len(events), code_name, max(n.lineno for n in returns), "<return>", None, None)
 
 
 def _right_intermediate(event: trace.Event, probe: Probe) -> bool:

@@ -120,6 +120,20 @@ def _delta_at_a(cls: type, sizes: list[int], weights: list, biases: list, x: np.
                   "instead of at z (σ'(a) ≠ σ'(z))", FIXES["delta"])
 
 
+def _decay_sign(cls, sizes, weights, biases, batch, eta, extra, expected) -> Mutant:
+    """network2's weight decay with the wrong sign: (1 + eta·lmbda/n)·w instead of (1 - eta·lmbda/n)·w."""
+    plain = _reference(cls, sizes, weights, biases)
+    plain.update_mini_batch(copy.deepcopy(batch), eta)
+    outputs = {}
+    for i in range(len(sizes) - 1):
+        no_decay = plain.weights[i] - weights[i]
+        decay = expected[f"weights[{i}]"] - no_decay
+        outputs[f"weights[{i}]"] = no_decay - decay
+    return Mutant("sign", outputs, "has its weight decay with the wrong sign: (1 + eta·lmbda/n)·w makes the weights "
+                  "grow; L2 shrinks them", "self.weights = [(1 - eta * (lmbda / n)) * w - (eta / len(mini_batch)) * nw "
+                  "for w, nw in zip(self.weights, nabla_w)]")
+
+
 def _activations(cls: type, sizes: list[int], weights: list, biases: list, x: np.ndarray) -> list[np.ndarray]:
     """[x, a¹, ..., aᴸ] by the engine: each a prefix network's feedforward."""
     return [x] + [_reference(cls, sizes[:k + 2], weights[:k + 1], biases[:k + 1]).feedforward(x)
@@ -313,12 +327,19 @@ def _spec(ctx: Context, name: str, cls: type, sizes: list[int], weights: list, b
     elif name == "update_mini_batch":
         batch = _pairs(sizes, 4, 301)
         eta = 3.0
-        extra = () if len(inspect.signature(getattr(cls, name)).parameters) <= 3 else (0.0, 100)
-        ref.update_mini_batch(copy.deepcopy(batch), eta)
+        # network2's update_mini_batch(mini_batch, eta, lmbda, n): the L2 decay is probed too
+        extra = () if len(inspect.signature(getattr(cls, name)).parameters) <= 3 else (5.0, 100)
+        ref.update_mini_batch(copy.deepcopy(batch), eta, *extra)
         expected = {}
         for i in reversed(range(L)):
             expected[f"weights[{i}]"], expected[f"biases[{i}]"] = ref.weights[i] - weights[i], ref.biases[i] - biases[i]
-        probes = [Probe(f"{label}, a mini-batch of 4, eta = {eta}", (batch, eta) + extra, expected, m=4,
+        decay = f", lmbda = {extra[0]}, n = {extra[1]}" if extra else ""
+        mutants = [_decay_sign(cls, sizes, weights, biases, batch, eta, extra, expected)] if extra else []
+        summed = None if extra else {          # Σ over the mini-batch of each example's gradient
+            "nabla_w": [-expected[f"weights[{i}]"] * len(batch) / eta for i in range(L)],
+            "nabla_b": [-expected[f"biases[{i}]"] * len(batch) / eta for i in range(L)]}
+        probes = [Probe(f"{label}, a mini-batch of 4, eta = {eta}{decay}", (batch, eta) + extra, expected, m=4,
+                        mutants=mutants, intermediates=summed or {},
                         standard=standard)]
         spec = Spec(name, lambda ctx: probes, _state_outputs,
                     {**{k: FIXES["weights"] for k in expected if k.startswith("w")},

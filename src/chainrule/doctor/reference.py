@@ -19,7 +19,7 @@ import numpy as np
 from .compare import Mismatch, agree, as_float_array, fingerprint
 from .locate import exception_finding, finding, localize, mutation_finding, return_line
 from .report import Finding
-from .spec import Context, Probe, Spec, StructureError
+from .spec import Context, NotChecked, Probe, Spec, StructureError
 
 def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = None) -> list[Finding]:
     """Every finding for the learner's ``func`` checked against ``spec``."""
@@ -28,9 +28,10 @@ def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = No
         with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
             probes = spec.probes(ctx)
+    except NotChecked:
+        raise
     except Exception as error:       # a probe needs a learner function that misbehaves
-        ctx.notes.append(f"{label}: not checked, its inputs could not be built ({type(error).__name__}: {error}).")
-        return []
+        raise NotChecked(f"its inputs could not be built ({type(error).__name__}: {error})") from None
     failures: dict[str, list[tuple[Probe, Mismatch]]] = {}
     outputs_of: dict[int, dict[str, Any]] = {}
     for probe in probes:

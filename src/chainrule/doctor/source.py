@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import tokenize
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,17 @@ def _is_magic(line: str) -> bool:
     return stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#"))
 
 
+def _statement_open(lines: list[str]) -> bool:
+    """True inside an unfinished statement (an open bracket): a '%' line there is Python, not a magic."""
+    text = "\n".join(lines) + "\n"
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(text).readline):
+            pass
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return True
+    return False
+
+
 def read_notebook(path: Path) -> LearnerSource:
     """Concatenate a notebook's code cells; cell numbers count every cell from 1, as Jupyter shows them."""
     try:
@@ -92,7 +104,10 @@ def read_notebook(path: Path) -> LearnerSource:
         cell_lines = text.splitlines()
         if cell_lines and cell_lines[0].lstrip().startswith("%%"):
             cell_lines = [""] * len(cell_lines)
-        cell_lines = ["" if _is_magic(line) else line for line in cell_lines]
+        kept: list[str] = []
+        for line in cell_lines:
+            kept.append("" if _is_magic(line) and not _statement_open(kept) else line)
+        cell_lines = kept
         try:
             quiet_parse("\n".join(cell_lines))
         except SyntaxError as error:
