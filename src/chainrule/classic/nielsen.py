@@ -33,7 +33,8 @@ import numpy as np
 
 from .. import _checks, _files, datasets
 from ..activations import Sigmoid, sigmoid
-from ..data import minibatches, one_hot
+from ..callbacks import Callback
+from ..data import one_hot
 from ..layers import Dense, Layer
 from ..losses import BinaryCrossEntropy, Loss, MeanSquaredError
 from ..model import Sequential
@@ -194,13 +195,13 @@ class Network:
             raise ValueError(f"{where}: init must be 'default' (randn/sqrt(n_in)) or 'large' (randn), got {init!r}.")
         self.seed = seed
         self.random_state = np.random.RandomState(seed)
-        self.rng = np.random.default_rng(seed)
         layers: list[Layer] = []
         for l, (x, y) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
             layers.append(Dense(x, y, init="zeros"))
             if l < self.num_layers - 1 or not self.cost.logits_output:
                 layers.append(Sigmoid())
         self.model = Sequential(layers, seed=seed)
+        self.rng = self.model.rng           # default_rng(seed): the zero-initialized layers draw nothing from it
         self.loss = self.cost.engine_loss()
         self._dense = [layer for layer in self.model.layers if isinstance(layer, Dense)]
         if init == "default":
@@ -289,8 +290,9 @@ class Network:
             verbose: bool = True) -> tuple[list[float], list[int], list[float], list[int]]:
         """Mini-batch stochastic gradient descent, each mini-batch one engine step.
 
-        Per epoch the rows are shuffled with ``self.rng`` and cut into mini-batches of
-        ``mini_batch_size``; each is trained as one matrix product through the engine::
+        This is the engine's ``fit`` (the rows shuffled each epoch by ``self.rng``, the model's
+        generator, cut into mini-batches of ``mini_batch_size``, each one engine step) with a callback
+        that prints and records the book's per-epoch lines::
 
             w -> (1 - eta·lmbda/n)·w - (eta/m)·Σₓ ∂Cₓ/∂w      engine: Dense.l2 = lmbda/n, SGD(lr=eta)
             b -> b - (eta/m)·Σₓ ∂Cₓ/∂b                         (the loss's mean supplies the 1/m)
@@ -324,41 +326,15 @@ class Network:
         test = None if test_data is None else self._label_examples(test_data, where, "test_data")
         if evaluation is None and (monitor_evaluation_cost or monitor_evaluation_accuracy):
             raise ValueError(f"{where}: monitoring evaluation cost or accuracy needs evaluation_data.")
-        evaluation_cost: list[float] = []
-        evaluation_accuracy: list[int] = []
-        training_cost: list[float] = []
-        training_accuracy: list[int] = []
-        optimizer = SGD(lr=eta)
+        book = _BookLines(self, X, Y, lmbda, evaluation, test, verbose, monitor_evaluation_cost,
+                          monitor_evaluation_accuracy, monitor_training_cost, monitor_training_accuracy)
         self._set_l2(lmbda / n)
         try:
-            for j in range(epochs):
-                for batch, (X_b, Y_b) in enumerate(minibatches(X, Y, mini_batch_size, self.rng)):
-                    self._step(X_b, Y_b, optimizer, f"epoch {j}, mini-batch {batch}")
-                if verbose:
-                    if test is not None:
-                        print(f"Epoch {j}: {self._count_correct(*test)} / {test[0].shape[0]}")
-                    else:
-                        print(f"Epoch {j} complete")
-                if monitor_training_cost:
-                    training_cost.append(self._total_cost(X, Y, lmbda))
-                    if verbose:
-                        print(f"Cost on training data: {training_cost[-1]}")
-                if monitor_training_accuracy:
-                    training_accuracy.append(self._count_correct(X, self._labels_of(Y)))
-                    if verbose:
-                        print(f"Accuracy on training data: {training_accuracy[-1]} / {n}")
-                if evaluation is not None and monitor_evaluation_cost:
-                    X_e, labels_e = evaluation
-                    evaluation_cost.append(self._total_cost(X_e, one_hot(labels_e, self.sizes[-1]), lmbda))
-                    if verbose:
-                        print(f"Cost on evaluation data: {evaluation_cost[-1]}")
-                if evaluation is not None and monitor_evaluation_accuracy:
-                    evaluation_accuracy.append(self._count_correct(*evaluation))
-                    if verbose:
-                        print(f"Accuracy on evaluation data: {evaluation_accuracy[-1]} / {evaluation[0].shape[0]}")
+            self.model.fit(X, Y, self.loss, SGD(lr=eta), epochs=epochs, batch_size=mini_batch_size,
+                           callbacks=[book])
         finally:
             self._set_l2(0.0)
-        return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy
+        return book.evaluation_cost, book.evaluation_accuracy, book.training_cost, book.training_accuracy
 
     def update_mini_batch(self, mini_batch: Iterable[Example], eta: float, lmbda: float = 0.0,
                           n: Union[int, None] = None) -> None:
@@ -408,11 +384,10 @@ class Network:
         return value
 
     def _step(self, X: np.ndarray, Y: np.ndarray, optimizer: SGD, where: str) -> None:
-        value = self._forward_backward(X, Y)
+        value = self.model.train_step(X, Y, self.loss, optimizer)
         if not math.isfinite(value):
             raise FloatingPointError(f"Network: the cost became {value} at {where} (eta={optimizer.lr}). "
                                      f"Try a smaller eta, e.g. {optimizer.lr / 10:g}.")
-        optimizer.step(self.model.params_and_grads())
 
     # -- evaluation --------------------------------------------------------------------------------
     def evaluate(self, test_data: Iterable[Example]) -> int:
@@ -539,6 +514,48 @@ class Network:
 
     def __repr__(self) -> str:
         return f"Network({self.sizes!r}, cost={self.cost.__name__}, seed={self.seed!r})"
+
+
+class _BookLines(Callback):
+    """After each epoch of ``Network.SGD``: the book's printed lines and network2's monitored lists."""
+
+    def __init__(self, net: "Network", X: np.ndarray, Y: np.ndarray, lmbda: float, evaluation: Any, test: Any,
+                 verbose: bool, evaluation_cost: bool, evaluation_accuracy: bool, training_cost: bool,
+                 training_accuracy: bool) -> None:
+        self.net, self.X, self.Y, self.lmbda = net, X, Y, lmbda
+        self.evaluation, self.test, self.verbose = evaluation, test, verbose
+        self.monitor = {"evaluation_cost": evaluation_cost, "evaluation_accuracy": evaluation_accuracy,
+                        "training_cost": training_cost, "training_accuracy": training_accuracy}
+        self.evaluation_cost: list[float] = []
+        self.evaluation_accuracy: list[int] = []
+        self.training_cost: list[float] = []
+        self.training_accuracy: list[int] = []
+        self._j = 0
+
+    def say(self, line: str) -> None:
+        if self.verbose:
+            print(line)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        net, test, evaluation = self.net, self.test, self.evaluation
+        j, self._j = self._j, self._j + 1        # the book counts the epochs of this SGD call from 0
+        if test is not None:
+            self.say(f"Epoch {j}: {net._count_correct(*test)} / {test[0].shape[0]}")
+        else:
+            self.say(f"Epoch {j} complete")
+        if self.monitor["training_cost"]:
+            self.training_cost.append(net._total_cost(self.X, self.Y, self.lmbda))
+            self.say(f"Cost on training data: {self.training_cost[-1]}")
+        if self.monitor["training_accuracy"]:
+            self.training_accuracy.append(net._count_correct(self.X, net._labels_of(self.Y)))
+            self.say(f"Accuracy on training data: {self.training_accuracy[-1]} / {self.X.shape[0]}")
+        if evaluation is not None and self.monitor["evaluation_cost"]:
+            X_e, labels_e = evaluation
+            self.evaluation_cost.append(net._total_cost(X_e, one_hot(labels_e, net.sizes[-1]), self.lmbda))
+            self.say(f"Cost on evaluation data: {self.evaluation_cost[-1]}")
+        if evaluation is not None and self.monitor["evaluation_accuracy"]:
+            self.evaluation_accuracy.append(net._count_correct(*evaluation))
+            self.say(f"Accuracy on evaluation data: {self.evaluation_accuracy[-1]} / {evaluation[0].shape[0]}")
 
 
 def _describe(value: Any) -> str:
