@@ -74,6 +74,14 @@ def test_function_filter_and_usage_errors(tmp_path):
     assert doctor(cwd=tmp_path).returncode == 2
 
 
+def test_a_file_python_cannot_read_is_a_finding_with_its_line(tmp_path):
+    (tmp_path / "broken.py").write_text("import numpy as np\n\ndef propagate(w, b, X, Y):\n    A =\n")
+    result = doctor("broken.py", "--json", cwd=tmp_path)
+    assert result.returncode == 1
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["kind"] == "exception" and finding["line"] == 4 and "cannot read" in finding["message"]
+
+
 def test_a_file_that_never_finishes_is_stopped(tmp_path):
     (tmp_path / "slow.py").write_text(GOOD + "\nimport time\ntime.sleep(600)\n")
     result = doctor("slow.py", "--timeout", "4", cwd=tmp_path)

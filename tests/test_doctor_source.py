@@ -77,4 +77,4 @@ def test_unreadable_inputs_raise_clearly(tmp_path):
         read(tmp_path / "bad.ipynb")
     (tmp_path / "syntax.py").write_text("def f(:\n")
     source = read(tmp_path / "syntax.py")
-    assert execute(source) == {} and "syntax error" in source.problems[0][1]
+    assert execute(source) == {} and source.syntax_error[0] == 1

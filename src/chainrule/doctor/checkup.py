@@ -190,6 +190,11 @@ def check_namespace(namespace: dict[str, Any], source: Union[LearnerSource, None
     """Check every course-named function (and Nielsen's ``Network``) the learner defined."""
     ctx = Context(namespace, source)
     report = Report(path=str(source.path) if source is not None else None)
+    if source is not None and source.syntax_error is not None:
+        line, message = source.syntax_error
+        shown, cell = source.locate(line)
+        report.add(Finding("(file)", "exception", f"Python cannot read the file: {message}. Nothing in it could run, "
+                           "so no function was checked.", line=shown, cell=cell, code=source.line_text(line)))
     if source is not None:
         for line, message in source.problems:
             shown, cell = source.locate(line)

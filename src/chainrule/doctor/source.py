@@ -39,6 +39,7 @@ class LearnerSource:
     cells: Union[list[tuple[int, int]], None] = None      # program line - 1 -> (cell, line in cell)
     problems: list[tuple[int, str]] = field(default_factory=list)   # (program line, message)
     _tree: Union[ast.Module, None] = field(default=None, repr=False)
+    syntax_error: Union[tuple[int, str], None] = None
 
     @property
     def filename(self) -> str:
@@ -165,7 +166,7 @@ def execute(source: LearnerSource, statement_seconds: float = 10.0) -> dict[str,
     try:
         tree = source.tree()
     except SyntaxError as error:
-        source.problems.append((error.lineno or 1, f"syntax error: {error.msg}; nothing could be run"))
+        source.syntax_error = (error.lineno or 1, error.msg)
         return {}
     namespace: dict[str, Any] = {"__name__": "__learner__", "__file__": source.filename,
                                  "__builtins__": builtins, "input": _no_input}
