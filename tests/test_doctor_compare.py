@@ -42,6 +42,12 @@ def test_lenient_shape_accepts_labels_as_1d():
     assert fingerprint(np.array([1, 0, 1]), labels).kind == "shape"
 
 
+def test_shape_messages_say_which_axis_was_summed():
+    db = np.ones((4, 1))
+    assert "axis 0 (the units)" in fingerprint(np.ones((1, 7)), db).detail
+    assert "not summed over the examples" in fingerprint(np.ones((4, 7)), db).detail
+
+
 def test_a_square_transpose_is_told_from_wrong_values():
     S = np.array([[1.0, 2.0], [3.0, 4.0]])
     assert fingerprint(S.T, S).kind == "transposed"

@@ -60,6 +60,18 @@ def close(actual: np.ndarray, expected: np.ndarray, rtol: float = RTOL, atol: fl
                            | (actual == expected)))
 
 
+def axis_hint(actual: tuple, expected: tuple) -> str:
+    """Why a reduction may have the wrong shape: summed over the wrong axis, or not summed at all."""
+    if len(expected) == 2 and expected[1] == 1 and len(actual) == 2:
+        if actual[0] == 1 and expected[0] != 1:
+            return ": summed over axis 0 (the units) instead of axis 1 (the examples)"
+        if actual[0] == expected[0] and actual[1] > 1:
+            return ": not summed over the examples (np.sum(..., axis=1, keepdims=True))"
+    if len(expected) == 2 and expected[1] == 1 and len(actual) == 1 and actual[0] == expected[0]:
+        return ": rank 1; keepdims=True (or .reshape(-1, 1)) keeps the (n, 1) column"
+    return ""
+
+
 def describe_factor(c: float, m: Union[int, None]) -> str:
     if m and abs(c - m) <= 1e-6 * m:
         return f"m = {m}"
@@ -90,7 +102,8 @@ def fingerprint(actual: Any, expected: Any, m: Union[int, None] = None, *, lenie
             return Mismatch("shape", f"has shape {a.shape} instead of {e.shape} (the right values, "
                             "wrong rank or layout)", None, a.shape, e.shape)
         else:
-            return Mismatch("shape", f"has shape {a.shape} instead of {e.shape}", None, a.shape, e.shape)
+            return Mismatch("shape", f"has shape {a.shape} instead of {e.shape}{axis_hint(a.shape, e.shape)}",
+                            None, a.shape, e.shape)
     if close(a, e, rtol, atol):
         return None
     if not np.all(np.isfinite(a)) and np.all(np.isfinite(e)):
