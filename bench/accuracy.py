@@ -13,9 +13,7 @@ and a summary (how many seeds reach 98%, and in which epoch).
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -24,12 +22,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "src"))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
 
 import chainrule as cr  # noqa: E402
-
-MNIST = REPO.parent / "shared" / "data" / "mnist.pkl.gz"
+from measurement import MNIST_PATH, load_mnist  # noqa: E402
 
 
 def seeds_from(text: str) -> list[int]:
@@ -45,13 +43,11 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--target", type=float, default=0.98)
     args = parser.parse_args()
-    if not MNIST.is_file():
-        print(f"needs {MNIST} (Nielsen's mnist.pkl.gz); not found", file=sys.stderr)
+    if not MNIST_PATH.is_file():
+        print(f"needs {MNIST_PATH} (Nielsen's mnist.pkl.gz); not found", file=sys.stderr)
         return 2
-    with gzip.open(MNIST) as f:
-        train, _, test = pickle.load(f, encoding="latin1")
-    X, y = train[0].astype(np.float32), train[1]
-    X_test, y_test = test[0].astype(np.float32), test[1]
+    mnist = load_mnist(MNIST_PATH)
+    X, y, X_test, y_test = mnist.X_train, mnist.y_train, mnist.X_test, mnist.y_test
     reached = []
     for seed in seeds_from(args.seeds):
         model = cr.Sequential([cr.Dense(784, 256, init="he_normal"), cr.ReLU(),

@@ -23,9 +23,7 @@ Prints the minimum µs per batch of each loop over the rounds, and its ratio to 
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -35,22 +33,19 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 import numpy_loop  # noqa: E402
-import run  # noqa: E402  (the bench runner: its GEMM floor)
+from configs import CONFIGS  # noqa: E402
+from measurement import batch_list, load_mnist, training_arrays  # noqa: E402
+from peers.gemm_floor import gemm_floor_epoch  # noqa: E402  (the bench's own floor, not a copy)
 
-MNIST = HERE.parent.parent / "shared" / "data" / "mnist.pkl.gz"
 M, BATCH, LR, CHUNK = 10_000, 10, 3.0, 670
 
 
-def data(dt):
-    if MNIST.is_file():
-        with gzip.open(MNIST) as f:
-            (X, y), _, _ = pickle.load(f, encoding="latin1")
-    else:
-        rng = np.random.default_rng(1)
-        X, y = rng.random((M, 784)), rng.integers(0, 10, M)
-    return np.ascontiguousarray(X[:M], dtype=dt), np.eye(10, dtype=dt)[y[:M]]
+def per_batch_us(seconds: float) -> float:
+    """µs per batch of an epoch of M examples that took ``seconds``."""
+    return seconds / (M / BATCH) * 1e6
 
 
 def fold_epoch(X, Y, W1, b1, W2, b2, order, dt, transposed=False, chunked=False) -> float:
@@ -102,14 +97,14 @@ def fold_epoch(X, Y, W1, b1, W2, b2, order, dt, transposed=False, chunked=False)
             sub(Wb1, dWb1, Wb1)
             sub(Wb2, dWb2, Wb2)
             np.argmax(Z2, 1, predicted[s:s + BATCH])
-    return (time.perf_counter() - start) / (len(order) / BATCH) * 1e6
+    return per_batch_us(time.perf_counter() - start)
 
 
-def floor_epoch(floor) -> float:
-    """µs per batch of run.gemm_floor_epoch's products for config A (the bench's floor, same code)."""
+def timed_us(run_epoch) -> float:
+    """µs per batch of one call of ``run_epoch``."""
     start = time.perf_counter()
-    floor()
-    return (time.perf_counter() - start) / (M / BATCH) * 1e6
+    run_epoch()
+    return per_batch_us(time.perf_counter() - start)
 
 
 def main() -> int:
@@ -118,21 +113,19 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     dt = np.dtype(args.dtype)
-    X, Y = data(dt)
+    X, Y = training_arrays(CONFIGS["A"], load_mnist(), M, dt)
     rng = np.random.default_rng(0)
     W1, W2 = rng.standard_normal((784, 30)).astype(dt), rng.standard_normal((30, 10)).astype(dt)
     b1, b2 = rng.standard_normal(30).astype(dt), rng.standard_normal(10).astype(dt)
     hand = numpy_loop.HandLoop([(W1, b1), (W2, b2)], dt, LR, BATCH, 0)
-    floor = run.gemm_floor_epoch(run.CONFIGS["A"], run.batch_list(M, BATCH), dt)
+    floor = gemm_floor_epoch(CONFIGS["A"], batch_list(M, BATCH), dt)
     floor()                             # warm-up
     names = ["floor", "hand", "fold", "fold+T", "fold+chunk"]
     times = {name: [] for name in names}
     for _ in range(args.rounds):        # interleaved, so drifts of the machine hit every loop alike
         order = rng.permutation(M)
-        times["floor"].append(floor_epoch(floor))
-        start = time.perf_counter()
-        hand.epoch(X, Y)
-        times["hand"].append((time.perf_counter() - start) / (M / BATCH) * 1e6)
+        times["floor"].append(timed_us(floor))
+        times["hand"].append(timed_us(lambda: hand.epoch(X, Y)))
         times["fold"].append(fold_epoch(X, Y, W1, b1, W2, b2, order, dt))
         times["fold+T"].append(fold_epoch(X, Y, W1, b1, W2, b2, order, dt, transposed=True))
         times["fold+chunk"].append(fold_epoch(X, Y, W1, b1, W2, b2, order, dt, chunked=True))

@@ -1,0 +1,88 @@
+"""What a run reports: the Markdown table, the key figures against the performance issue's targets, the JSON.
+
+Works on the row dicts of rounds.py; imports only ``configs`` from the bench.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+from configs import CONFIGS
+
+LEGEND = ("sec: median seconds per 50k-example epoch (D: seconds for 2500 full-batch iterations); "
+          "peer/chainrule: that time / chainrule's time in the same dtype (> 1: chainrule faster; "
+          "for gemm-floor: floor / chainrule); GEMM GFLOP/s: the epoch's matmul FLOPs / sec; bg cores: "
+          "CPU used by OTHER processes during the row (> ~0.3: contended timing, rerun on a quiet machine).")
+
+#: the performance issue's same-run targets: (config, peer, bound, "min" speed-up or "max" ratio to the floor)
+TARGETS = [("A", "nielsen-loop", 12.0, "min"), ("A", "torch", 6.0, "min"), ("A", "gemm-floor", 2.0, "max"),
+           ("C", "torch", 1.0, "min"), ("C", "gemm-floor", 1.25, "max")]
+
+
+def fmt_table(rows: list[dict]) -> str:
+    head = ["config", "implementation", "dtype", "timed on", "sec", "peer/chainrule", "test acc",
+            "GEMM GFLOP/s (% peak)", "bg cores", "note"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    for r in rows:
+        if r["status"] != "ok":
+            cells = [r["config"], r["impl"], r["dtype"], "-", "-", "-", "-", "-", "-", f"{r['status']}: {r['note']}"]
+        else:
+            acc = "-" if r.get("accuracy") is None else f"{100 * r['accuracy']:.2f}%"
+            ratio = "-" if r.get("ratio") is None else f"{r['ratio']:.2f}"
+            pct = "" if r.get("pct_peak") is None else f" ({r['pct_peak']:.1f}%)"
+            bg = "?" if r.get("other_cores") is None else f"{r['other_cores']:.2f}"
+            cells = [r["config"], r["impl"], r["dtype"], r["timed"], f"{r['seconds']:.3f}", ratio, acc,
+                     f"{r['gemm_gflops']:.2f}{pct}", bg, r.get("note", "")]
+        lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def busy_warning(rows: list[dict]) -> Optional[str]:
+    """A warning naming the rows that ran while other processes used > 0.3 cores, if any did."""
+    busy = [r for r in rows if (r.get("other_cores") or 0) > 0.3]
+    if not busy:
+        return None
+    return (f"  WARNING: {len(busy)} row(s) ran while other processes used > 0.3 cores: "
+            + ", ".join(f"{r['config']}/{r['impl']}/{r['dtype']}" for r in busy))
+
+
+def key_figures(rows: list[dict]) -> list[str]:
+    """One line per (config, peer, chainrule dtype): the same-run ratio, with the target verdict where one is set."""
+    out = []
+    by = {(r["config"], r["impl"], r["dtype"]): r for r in rows if r["status"] == "ok"}
+    targets = {(cfg, peer): (bound, kind) for cfg, peer, bound, kind in TARGETS}
+    configs = sorted({cfg for cfg, _, _ in by}, key=list(CONFIGS).index)
+    for cfg in configs:
+        for peer in ("nielsen-loop", "numpy-loop", "torch", "sklearn", "gemm-floor"):
+            for dt in ("float64", "float32"):
+                c = by.get((cfg, "chainrule", dt))
+                # the loop runs in float64 only; compare both chainrule dtypes with it
+                p = by.get((cfg, peer, "float64" if peer == "nielsen-loop" else dt))
+                if not c or not p:
+                    continue
+                bound, kind = targets.get((cfg, peer), (None, None))
+                if peer == "gemm-floor":
+                    ratio = c["seconds"] / p["seconds"]
+                    line = f"{cfg} {dt}: chainrule takes {ratio:.2f}x the GEMM floor ({c['seconds']:.3f} s vs {p['seconds']:.3f} s)"
+                else:
+                    ratio = p["seconds"] / c["seconds"]
+                    line = f"{cfg} {dt}: chainrule is {ratio:.2f}x faster per epoch than {peer} ({c['seconds']:.3f} s vs {p['seconds']:.3f} s)"
+                if bound is not None:
+                    met = ratio >= bound if kind == "min" else ratio <= bound
+                    sign = ">=" if kind == "min" else "<="
+                    line += f"  [target {sign} {bound:g}x: {'met' if met else 'NOT met'}]"
+                out.append(line)
+        for dt in ("float64", "float32"):
+            hand, floor = by.get((cfg, "numpy-loop", dt)), by.get((cfg, "gemm-floor", dt))
+            if hand and floor:
+                out.append(f"{cfg} {dt}: the hand-written numpy-loop takes {hand['seconds'] / floor['seconds']:.2f}x "
+                           f"the GEMM floor ({hand['seconds']:.3f} s)")
+    return out
+
+
+def write_json(path: Path, result: dict) -> None:
+    """Write ``result`` as indented JSON (anything else, e.g. a Path, as its str), creating the directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, default=str))
