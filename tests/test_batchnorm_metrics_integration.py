@@ -1,29 +1,18 @@
-"""BatchNorm and metrics wired into the model: save/load with running statistics, metrics in fit/evaluate, EarlyStopping restoring buffers."""
+"""Metrics wired into the model: per-epoch and validation metrics in fit, metrics in evaluate.
+
+The BatchNorm tests that were here (running statistics through save/load and EarlyStopping) live in
+test_normalization.py.
+"""
+
 import functools
 
 import numpy as np
 import pytest
 
-import chainrule
-from chainrule import (Adam, BatchNorm, BinaryCrossEntropy, Dense, EarlyStopping, MeanSquaredError, ReLU,
-                       Sequential, SoftmaxCrossEntropy, Tanh, metrics, load)
-from chainrule.datasets import make_moons, make_blobs
+from chainrule import (Adam, BatchNorm, BinaryCrossEntropy, Dense, MeanSquaredError, ReLU, Sequential,
+                       SoftmaxCrossEntropy, Tanh, metrics)
+from chainrule.datasets import make_blobs, make_moons
 
-def test_save_load_round_trips_batchnorm_buffers(tmp_path):
-    X, y = make_moons(200, seed=0)
-    for dtype in (np.float64, np.float32):
-        model = Sequential([Dense(2, 8), BatchNorm(8), ReLU(), Dense(8, 1)], dtype=dtype, seed=0)
-        model.fit(X, y, BinaryCrossEntropy(from_logits=True), Adam(lr=0.01), epochs=3)
-        model.save(tmp_path / "m.npz")
-        twin = load(tmp_path / "m.npz")
-        for a, b in zip(model.layers[1].buffers(), twin.layers[1].buffers()):
-            assert a[0] == b[0] and np.array_equal(a[1], b[1]) and b[1].dtype == dtype
-        assert np.array_equal(model.predict(X), twin.predict(X))
-        assert "layers.2.running_var" in np.load(tmp_path / "m.npz").files
-        # resume bit for bit
-        model.fit(X, y, BinaryCrossEntropy(from_logits=True), model.optimizer, epochs=2)
-        twin.fit(X, y, BinaryCrossEntropy(from_logits=True), twin.optimizer, epochs=2)
-        assert np.array_equal(model.predict(X), twin.predict(X))
 
 def test_fit_logs_metrics_per_epoch_and_for_validation():
     X, y = make_blobs(300, n_classes=3, seed=0)
@@ -37,6 +26,7 @@ def test_fit_logs_metrics_per_epoch_and_for_validation():
     ev = model.evaluate(Xv, yv, metrics={"f1m": functools.partial(metrics.f1, average="micro")})
     assert ev["f1m"] == pytest.approx(ev["accuracy"])
     assert h["val_macro_f1"][-1] == pytest.approx(metrics.f1(yv, model.predict_labels(Xv), average="macro"))
+
 
 def test_binary_and_regression_metrics():
     X, y = make_moons(100, seed=0)
@@ -56,16 +46,3 @@ def test_binary_and_regression_metrics():
     multi = Sequential([Dense(2, 2)], seed=0)
     with pytest.raises(ValueError, match="multi-label"):
         multi.fit(X, np.c_[y, 1 - y], BinaryCrossEntropy(from_logits=True), Adam(), metrics=[metrics.f1])
-
-def test_early_stopping_restores_running_stats():
-    X, y = make_moons(200, noise=0.3, seed=0)
-    Xv, yv = make_moons(100, noise=0.3, seed=1)
-    model = Sequential([Dense(2, 8), BatchNorm(8), ReLU(), Dense(8, 1)], seed=0)
-    snaps = []
-    class Snap(chainrule.Callback):
-        def on_epoch_end(self, epoch, logs):
-            snaps.append(model.layers[1].running_mean.copy())
-    es = EarlyStopping(patience=2)
-    model.fit(X, y, BinaryCrossEntropy(from_logits=True), Adam(lr=0.5), epochs=30, validation_data=(Xv, yv), callbacks=[Snap(), es])
-    assert es.best_epoch is not None and es.best_epoch < len(snaps) - 1
-    assert np.array_equal(model.layers[1].running_mean, snaps[es.best_epoch])

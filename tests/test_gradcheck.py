@@ -1,13 +1,19 @@
-"""gradcheck: which layer ``check_gradients`` blames, and the guards of ``numerical_gradient`` and
-``relative_error`` (the tests of every layer's gradients live in test_layers_gradients.py)."""
+"""gradcheck: ``check_gradients`` on whole models (losses, dropout, float32, a subset of entries), which
+layer it blames, and ``numerical_gradient`` and ``relative_error`` with their guards.
+
+The gradient checks of each layer, activation and regularizer live in test_layers.py and
+test_activations.py, those of the losses in test_losses.py (MAE and Huber: test_weights_and_regularizers.py).
+"""
 
 import numpy as np
 import pytest
 
-from chainrule import (Dense, Dropout, MeanSquaredError, ReLU, Sequential, Tanh, check_gradients,
-                       numerical_gradient, relative_error)
+from chainrule import (BinaryCrossEntropy, Dense, Dropout, Identity, MeanSquaredError, ReLU, Sequential, Sigmoid,
+                       SoftmaxCrossEntropy, Tanh, check_gradients, numerical_gradient, relative_error)
 from chainrule.gradcheck import ATOL, TOLERANCE
 from chainrule.layers import Layer
+
+EPS = 1e-5
 
 
 class SlopeTanh(Layer):
@@ -179,3 +185,121 @@ def test_relative_error_has_an_absolute_floor_for_tiny_correct_gradients():
     assert relative_error(db, noisy, atol=0.0) > TOLERANCE
     assert relative_error(db, -db) == pytest.approx(1.0)      # a wrong sign is above any floor
     assert relative_error(np.zeros(2), np.full(2, ATOL)) == pytest.approx(1.0)   # ‖a - n‖ not < atol
+
+
+# -- check_gradients on whole models ---------------------------------------------------------------
+def test_check_gradients_leaves_the_checked_layer_untouched():
+    rng = np.random.default_rng(1)
+    layer = Dense(3, 2, rng=rng)
+    W_before = layer.W.copy()
+    check_gradients(layer, rng.standard_normal((4, 3)), rng.standard_normal((4, 2)), MeanSquaredError())
+    assert np.array_equal(layer.W, W_before)
+    assert layer.A_prev is None
+
+
+def dense_net(dtype=np.float64, seed=0):
+    return Sequential([Dense(3, 5, l2=0.01), Tanh(), Dense(5, 4), Sigmoid(), Dense(4, 3, init="he_normal")],
+                      dtype=dtype, seed=seed)
+
+
+@pytest.mark.parametrize("m", [1, 3, 8])
+def test_whole_sequential_passes_check_gradients_with_softmax_cross_entropy(m):
+    rng = np.random.default_rng(600 + m)
+    model = dense_net()
+    X = rng.standard_normal((m, 3))
+    labels = rng.integers(0, 3, size=m)
+    report = check_gradients(model, X, labels, SoftmaxCrossEntropy())
+    assert report.passed, str(report)
+    # W and b of three Dense layers, then dX
+    assert len(report.checks) == 7
+    assert report.checks[-1].layer == "input"
+    assert report.checks[0].layer.startswith("Dense layer 1")
+
+
+@pytest.mark.parametrize("from_logits", [True, False])
+def test_whole_sequential_passes_check_gradients_with_binary_cross_entropy(from_logits):
+    rng = np.random.default_rng(7)
+    output = Identity() if from_logits else Sigmoid()
+    model = Sequential([Dense(2, 6), Tanh(), Dense(6, 2), output], seed=3)
+    X = rng.standard_normal((8, 2))
+    Y = rng.integers(0, 2, size=(8, 2)).astype(float)
+    report = check_gradients(model, X, Y, BinaryCrossEntropy(from_logits=from_logits))
+    assert report.passed, str(report)
+
+
+def test_whole_sequential_with_relu_and_dropout_passes_check_gradients_in_training_mode():
+    rng = np.random.default_rng(8)
+    model = Sequential([Dense(3, 6), ReLU(), Dropout(0.3), Dense(6, 2)], seed=4)
+    model.layers[0].b[...] = 0.5       # keeps most pre-activations away from ReLU's kink
+    X = rng.standard_normal((8, 3))
+    Y = rng.standard_normal((8, 2))
+    report = check_gradients(model, X, Y, MeanSquaredError(), training=True)
+    assert report.passed, str(report)
+
+
+def test_check_gradients_on_a_float32_model_runs_in_float64_and_passes():
+    rng = np.random.default_rng(9)
+    model = dense_net(dtype=np.float32)
+    weights_before = [p.copy() for p, _ in model.params_and_grads()]
+    report = check_gradients(model, rng.standard_normal((5, 3)), rng.integers(0, 3, size=5), SoftmaxCrossEntropy())
+    assert report.passed, str(report)
+    assert report.worst.relative_error < TOLERANCE       # float32 differences could not get this close
+    for (param, _), before in zip(model.params_and_grads(), weights_before):
+        assert param.dtype == np.float32
+        assert np.array_equal(param, before)
+
+
+def test_check_gradients_with_max_entries_checks_a_subset_and_still_passes():
+    rng = np.random.default_rng(11)
+    model = Sequential([Dense(10, 8), Tanh(), Dense(8, 2)], seed=6)
+    report = check_gradients(model, rng.standard_normal((4, 10)), rng.standard_normal((4, 2)), MeanSquaredError(),
+                             max_entries=5)
+    assert report.passed, str(report)
+
+
+class DoubledWeightGradient(Dense):
+    """A learner's bug: dW scaled by 2."""
+
+    def backward(self, dZ):
+        dA_prev = super().backward(dZ)
+        self.dW = 2.0 * self.dW
+        return dA_prev
+
+
+class MeanBiasGradient(Dense):
+    """A learner's bug: db averaged over the batch although the loss already holds the 1/m."""
+
+    def backward(self, dZ):
+        dA_prev = super().backward(dZ)
+        self.db = dZ.mean(axis=0)
+        return dA_prev
+
+
+@pytest.mark.parametrize("broken, name", [(DoubledWeightGradient, "W"), (MeanBiasGradient, "b")])
+def test_check_gradients_fails_on_a_broken_layer_and_names_it(broken, name):
+    rng = np.random.default_rng(10)
+    model = Sequential([Dense(3, 4), Tanh(), broken(4, 2)], seed=5)
+    report = check_gradients(model, rng.standard_normal((6, 3)), rng.standard_normal((6, 2)), MeanSquaredError())
+    assert not report.passed
+    failures = report.failures()
+    assert [(f.layer.split(" (")[0], f.name) for f in failures] == [(f"{broken.__name__} layer 3", name)]
+    text = str(report)
+    assert f"{broken.__name__} layer 3" in text
+    assert "FAILED" in text
+    assert f"d{name}" in text.splitlines()[-1]
+
+
+# -- numerical_gradient and relative_error ---------------------------------------------------------
+def test_relative_error_is_zero_for_equal_arrays_and_one_for_opposite_ones():
+    a = np.array([1.0, -2.0, 3.0])
+    assert relative_error(a, a) == 0.0
+    assert relative_error(a, -a) == pytest.approx(1.0)
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_numerical_gradient_restores_x_and_matches_a_known_derivative():
+    x = np.array([0.3, -1.2, 2.0])
+    saved = x.copy()
+    grad = numerical_gradient(lambda: float(np.sum(x ** 3)), x, EPS)
+    assert np.array_equal(x, saved)
+    assert relative_error(grad, 3 * saved ** 2) < 1e-9

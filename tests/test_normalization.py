@@ -1,12 +1,13 @@
-"""BatchNorm: the forward equations, running statistics, gradient checks, dtype, errors, and training."""
+"""BatchNorm: the forward equations, running statistics, gradient checks, dtype, errors, training, and its
+running statistics kept by save/load and restored by EarlyStopping."""
 
 import re
 
 import numpy as np
 import pytest
 
-from chainrule import (Adam, BinaryCrossEntropy, Dense, MeanSquaredError, ReLU, Sequential, Tanh,
-                       check_gradients)
+from chainrule import (Adam, BinaryCrossEntropy, Callback, Dense, EarlyStopping, MeanSquaredError, ReLU, Sequential,
+                       Tanh, check_gradients, load)
 from chainrule.datasets import make_moons
 from chainrule.normalization import BatchNorm
 
@@ -310,3 +311,38 @@ def test_a_network_with_batchnorm_learns_moons_in_30_epochs():
     assert history["accuracy"][-1] >= 0.9
     assert model.evaluate(X_test, y_test)["accuracy"] >= 0.9
     assert not np.array_equal(model.layers[1].running_mean, np.zeros(16))
+
+
+# -- running statistics in save/load and EarlyStopping -----------------------------------------------------
+def test_save_load_round_trips_batchnorm_buffers(tmp_path):
+    X, y = make_moons(200, seed=0)
+    for dtype in (np.float64, np.float32):
+        model = Sequential([Dense(2, 8), BatchNorm(8), ReLU(), Dense(8, 1)], dtype=dtype, seed=0)
+        model.fit(X, y, BinaryCrossEntropy(from_logits=True), Adam(lr=0.01), epochs=3)
+        model.save(tmp_path / "m.npz")
+        twin = load(tmp_path / "m.npz")
+        for a, b in zip(model.layers[1].buffers(), twin.layers[1].buffers()):
+            assert a[0] == b[0] and np.array_equal(a[1], b[1]) and b[1].dtype == dtype
+        assert np.array_equal(model.predict(X), twin.predict(X))
+        assert "layers.2.running_var" in np.load(tmp_path / "m.npz").files
+        # resume bit for bit
+        model.fit(X, y, BinaryCrossEntropy(from_logits=True), model.optimizer, epochs=2)
+        twin.fit(X, y, BinaryCrossEntropy(from_logits=True), twin.optimizer, epochs=2)
+        assert np.array_equal(model.predict(X), twin.predict(X))
+
+
+def test_early_stopping_restores_running_stats():
+    X, y = make_moons(200, noise=0.3, seed=0)
+    Xv, yv = make_moons(100, noise=0.3, seed=1)
+    model = Sequential([Dense(2, 8), BatchNorm(8), ReLU(), Dense(8, 1)], seed=0)
+    snaps = []
+
+    class Snap(Callback):
+        def on_epoch_end(self, epoch, logs):
+            snaps.append(model.layers[1].running_mean.copy())
+
+    es = EarlyStopping(patience=2)
+    model.fit(X, y, BinaryCrossEntropy(from_logits=True), Adam(lr=0.5), epochs=30, validation_data=(Xv, yv),
+              callbacks=[Snap(), es])
+    assert es.best_epoch is not None and es.best_epoch < len(snaps) - 1
+    assert np.array_equal(model.layers[1].running_mean, snaps[es.best_epoch])

@@ -1,35 +1,21 @@
-"""L1 and L2 regularization, MAE and Huber losses, sample_weight and class_weight."""
+"""MAE and Huber losses, weighted losses, sample_weight and class_weight in fit.
+
+The L1 and L2 regularizer tests (gradient checks, penalties by hand, argument checks) live in test_layers.py.
+"""
 
 import numpy as np
 import pytest
 
 import chainrule as cr
 
-
-def net(seed=1, **dense):
-    return cr.Sequential([cr.Dense(3, 5, **dense), cr.Tanh(), cr.Dense(5, 2, **dense)], seed=seed)
+from _layer_cases import tanh_net
 
 
 @pytest.mark.parametrize("loss", [cr.MeanAbsoluteError(), cr.Huber(0.3), cr.Huber(5.0)], ids=repr)
 def test_mae_and_huber_gradients_match_central_differences(loss):
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
-    assert cr.check_gradients(net(), X, Y, loss).passed
-
-
-@pytest.mark.parametrize("dense", [{"l1": 0.1}, {"l2": 0.3}, {"l1": 0.05, "l2": 0.2}], ids=str)
-def test_regularized_dense_gradients_match_central_differences(dense):
-    rng = np.random.default_rng(1)
-    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
-    report = cr.check_gradients(net(**dense), X, Y, cr.MeanSquaredError())
-    assert report.passed, str(report)
-
-
-def test_l1_penalty_value_by_hand():
-    layer = cr.Dense(2, 2, l1=0.5, l2=0.1)
-    layer.W[...] = [[1.0, -2.0], [0.5, 0.0]]
-    # 0.5 · (1 + 2 + 0.5 + 0) + ½ · 0.1 · (1 + 4 + 0.25 + 0) = 1.75 + 0.2625
-    assert layer.penalty() == pytest.approx(2.0125, rel=1e-15)
+    assert cr.check_gradients(tanh_net(), X, Y, loss).passed
 
 
 def test_huber_values_by_hand():
@@ -102,7 +88,5 @@ def test_bad_weights_raise():
         model.fit(X, y, cr.SoftmaxCrossEntropy(), cr.SGD(0.1), sample_weight=-np.ones(20))
     with pytest.raises(ValueError, match="balanced"):
         model.fit(X, y, cr.SoftmaxCrossEntropy(), cr.SGD(0.1), class_weight="even")
-    with pytest.raises(ValueError, match="l1"):
-        cr.Dense(2, 2, l1=-1.0)
     with pytest.raises(ValueError, match="delta"):
         cr.Huber(delta=0.0)
