@@ -4,6 +4,7 @@ import json
 import os
 import struct
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ import chainrule
 from chainrule import (SGD, Adam, BinaryCrossEntropy, Dense, Dropout, History, Identity, Layer, LeakyReLU,
                        MeanSquaredError, ReLU, Sequential, Sigmoid, Softmax, SoftmaxCrossEntropy, Tanh, one_hot)
 from chainrule import io as cio
+from chainrule import _files, registry
 
 DTYPES = [np.float64, np.float32]
 
@@ -446,7 +448,7 @@ class Scale(Layer):
 
 
 def test_custom_layer_loads_only_after_register(tmp_path, monkeypatch):
-    monkeypatch.setattr(cio, "LAYER_TYPES", dict(cio.LAYER_TYPES))     # undo the registration afterwards
+    monkeypatch.setattr(registry, "CLASSES", dict(registry.CLASSES))   # undo the registration afterwards
     model = Sequential([Dense(2, 3), Scale(0.5), Dense(3, 1)], seed=4)
     path = tmp_path / "custom.npz"
     model.save(path)
@@ -474,7 +476,31 @@ def test_file_is_a_plain_inspectable_npz(tmp_path):
         assert {"layers.1.W", "layers.1.b", "layers.3.W", "layers.3.b", "__chainrule__"} <= names
         assert np.array_equal(archive["layers.1.W"], model.layers[0].W)
         document = json.loads(str(archive["__chainrule__"]))
-    assert document["format_version"] == Sequential.FORMAT_VERSION
+    assert document["format_version"] == cio.FORMAT_VERSION
     assert document["format"] == "chainrule.Sequential"
     assert [layer["type"] for layer in document["layers"]] == ["Dense", "ReLU", "Dense"]
     assert document["optimizer"]["type"] == "Adam"
+
+
+# -- files written by earlier versions ---------------------------------------------------------------------
+FORMAT_V1 = Path(__file__).resolve().parent / "data" / "format_v1"
+
+
+@pytest.mark.parametrize("name", ["every_layer_ce_adamw", "softmax_mse_sgd_f32", "mae_rmsprop", "huber_adagrad",
+                                  "bce_logits_adam"])
+def test_a_file_written_before_the_format_moved_to_io_loads_identically(name):
+    # Written by tests/data/format_v1/write.py with Sequential.to_document, before it moved to io.
+    path = FORMAT_V1 / f"{name}.npz"
+    old_arrays, old_document = _files.read_npz(path)
+    model = chainrule.load(path)
+    with np.load(FORMAT_V1 / "predictions.npz") as expected:
+        X = np.random.default_rng(0).normal(size=(7, 3))
+        assert np.array_equal(model.predict(X), expected[name])
+    # Writing the loaded model again gives back every array and every field of the old file.
+    arrays, document = cio.to_document(model)
+    assert sorted(arrays) == sorted(old_arrays)
+    for key, array in arrays.items():
+        assert array.dtype == old_arrays[key].dtype and np.array_equal(array, old_arrays[key]), key
+    assert old_document["chainrule_version"] == "0.1.0"                 # the writer's; a later one records its own
+    assert json.loads(json.dumps(document)) == {**old_document, "chainrule_version": chainrule.__version__}
+    assert model.optimizer.t == 12 and len(model.history.epoch) == 3

@@ -11,7 +11,8 @@ import pytest
 
 from chainrule import BinaryCrossEntropy, Dense, Sequential, Tanh
 from chainrule.datasets import make_moons
-from chainrule.optimizers import OPTIMIZERS, SGD, Adagrad, Adam, AdamW, RMSprop
+from chainrule import registry
+from chainrule.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 
 W0 = [1.0, -2.0, 3.0]
 GRADS = [[0.5, -1.0, 2.0], [-0.3, 0.4, 1.0], [0.2, 0.0, -0.5]]
@@ -213,7 +214,8 @@ def test_bad_hyperparameters_raise_value_error_with_the_accepted_range(make, fra
 
 
 def test_the_registry_and_repr_name_every_optimizer():
-    assert OPTIMIZERS == {"sgd": SGD, "rmsprop": RMSprop, "adagrad": Adagrad, "adam": Adam, "adamw": AdamW}
+    assert registry.SHORT_NAMES["optimizer"] == {"sgd": SGD, "rmsprop": RMSprop, "adagrad": Adagrad, "adam": Adam,
+                                                 "adamw": AdamW}
     assert repr(RMSprop()) == "RMSprop(lr=0.001, rho=0.9, eps=1e-08)"
     assert repr(Adagrad()) == "Adagrad(lr=0.01, eps=1e-10)"
     assert repr(AdamW()) == "AdamW(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.01)"

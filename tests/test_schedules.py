@@ -9,8 +9,9 @@ import pytest
 from chainrule import Dense, MeanSquaredError, Sequential
 from chainrule.callbacks import History, LearningRateScheduler, ReduceLROnPlateau
 from chainrule.optimizers import SGD
-from chainrule.schedules import (SCHEDULES, Constant, CosineDecay, ExponentialDecay, InverseTimeDecay, StepDecay, get,
-                                 schedule_lr_decay, update_lr)
+from chainrule import registry
+from chainrule.schedules import (Constant, CosineDecay, ExponentialDecay, InverseTimeDecay, StepDecay, schedule_lr_decay,
+                                 update_lr)
 
 
 # -- the course's C2W2 functions -------------------------------------------------------------------
@@ -76,23 +77,23 @@ def test_cosine_decay_with_warm_up_and_a_floor():
     assert all(a > b for a, b in zip(values, values[1:]))                                    # decreasing after warm-up
 
 
-def test_get_builds_by_name_and_config_rebuilds():
-    assert isinstance(get("step", lr=0.1, every=5), StepDecay)
+def test_the_registry_builds_a_schedule_by_name_and_config_rebuilds_it():
+    assert isinstance(registry.create("schedule", "step", lr=0.1, every=5), StepDecay)
     for name, kwargs in [("constant", {"lr": 0.1}), ("step", {"lr": 0.1, "drop": 0.2, "every": 3}),
                          ("exponential", {"lr": 0.1, "decay_rate": 0.9}),
                          ("inverse_time", {"lr": 0.1, "decay_rate": 1.0, "every": 2, "staircase": True}),
                          ("cosine", {"lr": 0.1, "total_epochs": 20, "warmup_epochs": 3, "min_lr": 0.01})]:
-        schedule = get(name, **kwargs)
+        schedule = registry.create("schedule", name, **kwargs)
         assert schedule.config() == {**schedule.config(), **{k: v for k, v in kwargs.items()}}
-        again = SCHEDULES[name](**schedule.config())
+        again = registry.lookup("schedule", name)(**schedule.config())
         assert [again(e) for e in range(25)] == [schedule(e) for e in range(25)]
     assert repr(StepDecay(0.1)) == "StepDecay(lr=0.1, drop=0.5, every=10)"
 
 
 def test_an_unknown_schedule_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"unknown schedule 'linear'; known: \['constant', 'cosine', 'exponential', "
-                                         r"'inverse_time', 'step'\]"):
-        get("linear", lr=0.1)
+    with pytest.raises(ValueError, match=r"unknown schedule 'linear'\. Known schedule names: constant, cosine, "
+                                         r"exponential, inverse_time, step\.$"):
+        registry.create("schedule", "linear", lr=0.1)
 
 
 @pytest.mark.parametrize("make, fragment", [

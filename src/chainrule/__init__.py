@@ -5,7 +5,7 @@ The public API, re-exported from the modules that define it::
     from chainrule import Sequential, Dense, ReLU, SoftmaxCrossEntropy, Adam
 """
 
-from . import datasets, hints, initializers, metrics, schedules
+from . import datasets, hints, initializers, metrics, registry, schedules
 from .builders import mlp
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .callbacks import (Callback, EarlyStopping, History, LearningRateScheduler, ProgressLogger,
@@ -29,5 +29,5 @@ __all__ = [
     "minibatches", "one_hot", "train_val_split",
     "Callback", "History", "EarlyStopping", "ProgressLogger", "LearningRateScheduler", "ReduceLROnPlateau",
     "check_gradients", "numerical_gradient", "relative_error", "GradcheckReport",
-    "datasets", "hints", "initializers", "metrics", "schedules", "save", "load", "__version__",
+    "datasets", "hints", "initializers", "metrics", "registry", "schedules", "save", "load", "__version__",
 ]

@@ -155,14 +155,3 @@ class Softmax(Activation):
     def derivative(self, dA: np.ndarray, workspace: Union[dict, None]) -> np.ndarray:
         P = self.A
         return P * (dA - (dA * P).sum(axis=-1, keepdims=True))
-
-
-ACTIVATIONS: dict[str, type] = {
-    "sigmoid": Sigmoid,
-    "tanh": Tanh,
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "identity": Identity,
-    "linear": Identity,
-    "softmax": Softmax,
-}

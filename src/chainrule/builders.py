@@ -10,22 +10,17 @@ from typing import Any, Sequence, Union
 
 import numpy as np
 
-from . import _checks
-from .activations import ACTIVATIONS
+from . import _checks, registry
+from .activations import LeakyReLU, ReLU
 from .layers import Dense, Dropout, Layer
 from .model import Sequential
 
-#: He initialization suits ReLU-like units; Glorot suits sigmoid and tanh.
-DEFAULT_INIT = {"relu": "he_normal", "leaky_relu": "he_normal"}
-
 
 def activation_layer(name: Union[str, type], where: str = "mlp") -> Layer:
-    """An activation layer from its name (``"relu"``, ``"tanh"``, ...) or class."""
+    """An activation layer from its name (``"relu"``, ``"tanh"``, ... in ``chainrule.registry``) or class."""
     if isinstance(name, type) and issubclass(name, Layer):
         return name()
-    if isinstance(name, str) and name in ACTIVATIONS:
-        return ACTIVATIONS[name]()
-    raise ValueError(f"{where}: unknown activation {name!r}; use one of {sorted(ACTIVATIONS)}.")
+    return registry.create("activation", name, where)
 
 
 def mlp(sizes: Sequence[int], activation: Union[str, type] = "relu", output: Union[str, type, None] = None,
@@ -46,10 +41,9 @@ def mlp(sizes: Sequence[int], activation: Union[str, type] = "relu", output: Uni
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes needs at least an input and an output size, got {sizes!r}.")
     sizes = [_checks.positive_int(n, "every size", "mlp") for n in sizes]
-    activation_layer(activation)        # validate even when there is no hidden layer to use it
-    names = {cls: key for key, cls in ACTIVATIONS.items()}
-    name = activation if isinstance(activation, str) else names.get(activation, "")
-    init = init if init is not None else DEFAULT_INIT.get(name, "glorot_uniform")
+    hidden = activation_layer(activation)       # validate even when there is no hidden layer to use it
+    if init is None:                            # He initialization suits ReLU-like units; Glorot sigmoid and tanh
+        init = "he_normal" if isinstance(hidden, (ReLU, LeakyReLU)) else "glorot_uniform"
     dropout = _checks.in_range(dropout, "dropout", "mlp", 0.0, 1.0)
     layers: list[Layer] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):

@@ -16,15 +16,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import datasets, io
+from . import datasets, io, registry
 from ._version import __version__
 from .builders import mlp
 from .callbacks import Callback
 from .data import one_hot, train_val_split
 from .gradcheck import check_gradients
-from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy
+from .losses import Loss, MeanSquaredError
 from .model import Sequential
-from .optimizers import OPTIMIZERS, SGD, Optimizer
+from .optimizers import SGD, Optimizer
 
 TOY = sorted(datasets.GENERATORS)
 DATA_HELP = (f"data set: one of {', '.join(TOY)}, digits (needs scikit-learn), mnist (from CHAINRULE_DATA or "
@@ -61,14 +61,14 @@ def classes_of(y: np.ndarray) -> int:
 
 # -- model, loss, optimizer from flags --------------------------------------------------------------
 def make_loss(name: str) -> Loss:
-    return {"ce": SoftmaxCrossEntropy, "bce": lambda: BinaryCrossEntropy(from_logits=True),
-            "mse": MeanSquaredError}[name]()
+    """``--loss``: a short name from ``chainrule.registry`` ("bce" is from logits: mlp's output is linear)."""
+    return registry.create("loss", name, "--loss")
 
 
 def make_optimizer(name: str, lr: float, momentum: float) -> Optimizer:
-    if name == "sgd":
-        return SGD(lr=lr, momentum=momentum)
-    return OPTIMIZERS[name](lr=lr)
+    """``--optimizer`` with ``--lr``; ``--momentum`` applies to SGD only."""
+    extra = {"momentum": momentum} if registry.lookup("optimizer", name, "--optimizer") is SGD else {}
+    return registry.create("optimizer", name, "--optimizer", lr=lr, **extra)
 
 
 def targets(loss: Loss, y: np.ndarray, n_outputs: int) -> np.ndarray:
@@ -368,7 +368,7 @@ def fraction(text: str) -> float:
 
 def model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", help="comma-separated sizes, input first, e.g. 2,16,1 (default: n_features,16,n_outputs)")
-    p.add_argument("--activation", default="relu", choices=["relu", "tanh", "sigmoid", "leaky_relu"])
+    p.add_argument("--activation", default="relu", choices=sorted(registry.SHORT_NAMES["activation"]))
     p.add_argument("--loss", default="ce", choices=["ce", "bce", "mse"],
                    help="ce: softmax cross-entropy; bce: binary cross-entropy (one output); mse: squared error")
     p.add_argument("--l2", type=non_negative_float, default=0.0, help="L2 strength on every Dense layer")
@@ -394,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("train", "train a network and save it", "chainrule train --data moons --layers 2,16,2 --epochs 50 --out moons.npz")
     p.add_argument("--data", required=True, help=DATA_HELP)
     model_flags(p)
-    p.add_argument("--optimizer", default="adam", choices=sorted(OPTIMIZERS))
+    p.add_argument("--optimizer", default="adam", choices=sorted(registry.SHORT_NAMES["optimizer"]))
     p.add_argument("--lr", type=positive_float, default=1e-2)
     p.add_argument("--momentum", type=unit_interval, default=0.0, help="SGD momentum, in [0, 1)")
     p.add_argument("--dropout", type=unit_interval, default=0.0, help="dropout rate after hidden activations, in [0, 1)")

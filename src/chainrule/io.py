@@ -11,45 +11,69 @@ from typing import Any
 
 import numpy as np
 
-from . import _files
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from . import _files, registry
+from ._version import __version__
 from .callbacks import History
-from .layers import Dense, Dropout, Layer
-from .losses import BinaryCrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError, SoftmaxCrossEntropy
 from .model import Sequential
-from .normalization import BatchNorm
-from .optimizers import OPTIMIZERS, Optimizer
+from .optimizers import Optimizer
+from .registry import register  # noqa: F401  (chainrule.io.register: make a custom class loadable)
 
-LAYER_TYPES: dict[str, type] = {cls.__name__: cls for cls in
-                                (Dense, Dropout, BatchNorm, Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
-LOSS_TYPES: dict[str, type] = {cls.__name__: cls for cls in (MeanSquaredError, BinaryCrossEntropy, SoftmaxCrossEntropy,
-                                                            MeanAbsoluteError, Huber)}
-OPTIMIZER_TYPES: dict[str, type] = {cls.__name__: cls for cls in OPTIMIZERS.values()}
+FORMAT = "chainrule.Sequential"
+#: Bumped only when a file written now could not be read by an older chainrule; older files always load.
+FORMAT_VERSION = 1
 
 
-def register(cls: type) -> type:
-    """Make a custom Layer, Loss or Optimizer subclass loadable by its class name (usable as a decorator)."""
-    for base, table in ((Layer, LAYER_TYPES), (Loss, LOSS_TYPES), (Optimizer, OPTIMIZER_TYPES)):
-        if isinstance(cls, type) and issubclass(cls, base):
-            table[cls.__name__] = cls
-            return cls
-    raise ValueError(f"register: {cls!r} is not a chainrule Layer, Loss or Optimizer subclass.")
+def to_document(model: Sequential) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Everything needed to rebuild and resume ``model``: ``(arrays, JSON-able document)``.
+
+    Arrays: ``layers.{i}.{W,b,...}`` (``i`` from 1, as in the errors) and ``optimizer.{state}.{j}``.
+    The document holds the architecture (each layer, the loss and the optimizer as its class name,
+    the name ``chainrule.registry`` finds it by, plus its ``config()``), dtype, seed, the optimizer's
+    step count, the History and the generator state (so resumed training continues bit for bit).
+    """
+    arrays: dict[str, np.ndarray] = {}
+    layers = []
+    for i, layer in enumerate(model.layers, start=1):
+        layers.append({"type": type(layer).__name__, "config": layer.config()})
+        for name, (param, _) in zip(layer.param_names, layer.params_and_grads()):
+            arrays[f"layers.{i}.{name}"] = param
+        for name, buffer in layer.buffers():
+            arrays[f"layers.{i}.{name}"] = buffer
+    optimizer = None
+    if model.optimizer is not None:
+        state = model.optimizer.state_dict()
+        optimizer = {"type": state["type"], "config": state["config"], "t": state["t"],
+                     "state_names": list(model.optimizer.state_names)}
+        for name in model.optimizer.state_names:
+            for j, array in enumerate(state[name]):
+                arrays[f"optimizer.{name}.{j}"] = array
+    loss = model.loss
+    document = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "chainrule_version": __version__,
+        "dtype": model.dtype.name, "seed": model.seed, "layers": layers,
+        "loss": None if loss is None else {"type": type(loss).__name__, "config": loss.config()},
+        "optimizer": optimizer, "history": model.history.history, "rng_state": model.rng.bit_generator.state,
+        "meta": model.meta,
+    }
+    return arrays, document
 
 
 def save(model: Sequential, path: Any) -> None:
     """Write ``model`` to ``path`` (``.npz``) atomically; same as ``model.save(path)``."""
     if not isinstance(model, Sequential):
         raise ValueError(f"save: expected a chainrule Sequential, got {type(model).__name__}.")
-    model.save(path)
+    arrays, document = to_document(model)
+    _files.write_npz(path, arrays, document)
 
 
-def _build(spec: Any, table: dict[str, type], kind: str, where: str) -> Any:
+def _build(spec: Any, kind: str, where: str) -> Any:
     if not isinstance(spec, dict) or "type" not in spec:
         raise ValueError(f"{where}: a {kind} entry is malformed: {spec!r}.")
-    cls = table.get(spec["type"])
-    if cls is None:
-        raise ValueError(f"{where}: unknown {kind} type {spec['type']!r}; known: {sorted(table)}. "
-                         "A custom class must be registered with chainrule.io.register before loading.")
+    try:
+        cls = registry.lookup(kind, spec["type"], where)
+    except ValueError as exc:
+        raise ValueError(f"{exc} A custom class must be registered with chainrule.io.register before loading.") \
+            from None
     try:
         return cls(**spec.get("config", {}))
     except (TypeError, ValueError) as exc:
@@ -64,14 +88,14 @@ def load(path: Any) -> Sequential:
     """
     arrays, doc = _files.read_npz(path)
     where = f"load({str(path)!r})"
-    if doc.get("format") != Sequential.FORMAT:
+    if doc.get("format") != FORMAT:
         raise ValueError(f"{where}: not a chainrule model (format {doc.get('format')!r}).")
     version = doc.get("format_version")
-    if not isinstance(version, int) or version > Sequential.FORMAT_VERSION:
+    if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ValueError(f"{where}: file format version {version!r} is newer than this chainrule understands "
-                         f"({Sequential.FORMAT_VERSION}); upgrade chainrule.")
+                         f"({FORMAT_VERSION}); upgrade chainrule.")
     try:
-        layers = [_build(spec, LAYER_TYPES, "layer", where) for spec in doc["layers"]]
+        layers = [_build(spec, "layer", where) for spec in doc["layers"]]
         model = Sequential(layers, dtype=doc["dtype"], seed=doc.get("seed"))
         for i, layer in enumerate(model.layers, start=1):
             params = [param for param, _ in layer.params_and_grads()]
@@ -89,7 +113,7 @@ def load(path: Any) -> Sequential:
         model.history = History(doc.get("history") or {})
         model.meta = dict(doc.get("meta") or {})
         if doc.get("loss") is not None:
-            model.loss = _build(doc["loss"], LOSS_TYPES, "loss", where)
+            model.loss = _build(doc["loss"], "loss", where)
         if doc.get("optimizer") is not None:
             model.optimizer = _load_optimizer(doc["optimizer"], arrays, model, where)
     except (KeyError, TypeError, IndexError) as exc:
@@ -103,7 +127,7 @@ def load(path: Any) -> Sequential:
 
 def _load_optimizer(spec: dict[str, Any], arrays: dict[str, np.ndarray], model: Sequential,
                     where: str) -> Optimizer:
-    optimizer = _build(spec, OPTIMIZER_TYPES, "optimizer", where)
+    optimizer = _build(spec, "optimizer", where)
     t = spec.get("t", 0)
     if not isinstance(t, int) or t < 0:
         raise ValueError(f"{where}: optimizer step count t must be an integer >= 0, got {t!r}.")

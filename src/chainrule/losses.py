@@ -361,12 +361,3 @@ def probabilities(loss: Loss, Y_hat: np.ndarray) -> np.ndarray:
     if isinstance(loss, BinaryCrossEntropy) and loss.from_logits:
         return sigmoid(Y_hat)
     return Y_hat
-
-
-LOSSES: dict[str, type] = {
-    "mse": MeanSquaredError,
-    "mae": MeanAbsoluteError,
-    "huber": Huber,
-    "bce": BinaryCrossEntropy,
-    "ce": SoftmaxCrossEntropy,
-}

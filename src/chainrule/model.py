@@ -17,8 +17,7 @@ from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
 
-from . import _checks, _files
-from ._version import __version__
+from . import _checks
 from .callbacks import Callback, History, ProgressLogger
 from . import metrics as metrics_module
 from .data import example_weights
@@ -300,48 +299,16 @@ class Sequential:
         return "\n".join([lines[0], rule, *lines[1:], rule, total])
 
     # -- saving --------------------------------------------------------------------------------------
-    FORMAT = "chainrule.Sequential"
-    FORMAT_VERSION = 1
-
-    def to_document(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """Everything needed to rebuild and resume this model: ``(arrays, JSON-able document)``.
-
-        Arrays: ``layers.{i}.{W,b,...}`` and ``optimizer.{state}.{j}``. The document holds the
-        architecture, dtype, seed, loss, optimizer hyperparameters and step count, the History and
-        the generator state (so resumed training continues bit for bit).
-        """
-        arrays: dict[str, np.ndarray] = {}
-        layers = []
-        for i, layer in enumerate(self.layers, start=1):
-            layers.append({"type": type(layer).__name__, "config": layer.config()})
-            for name, (param, _) in zip(layer.param_names, layer.params_and_grads()):
-                arrays[f"layers.{i}.{name}"] = param
-            for name, buffer in layer.buffers():
-                arrays[f"layers.{i}.{name}"] = buffer
-        optimizer = None
-        if self.optimizer is not None:
-            state = self.optimizer.state_dict()
-            optimizer = {"type": state["type"], "config": state["config"], "t": state["t"],
-                         "state_names": list(self.optimizer.state_names)}
-            for name in self.optimizer.state_names:
-                for j, array in enumerate(state[name]):
-                    arrays[f"optimizer.{name}.{j}"] = array
-        document = {
-            "format": self.FORMAT, "format_version": self.FORMAT_VERSION, "chainrule_version": __version__,
-            "dtype": self.dtype.name, "seed": self.seed, "layers": layers,
-            "loss": None if self.loss is None else {"type": type(self.loss).__name__, "config": self.loss.config()},
-            "optimizer": optimizer, "history": self.history.history, "rng_state": self.rng.bit_generator.state,
-            "meta": self.meta,
-        }
-        return arrays, document
-
     def save(self, path: Any) -> None:
         """Write the model to one ``.npz`` file (arrays plus a JSON document), atomically.
 
-        ``chainrule.load(path)`` rebuilds it, with its loss, optimizer state and History.
+        The same as ``chainrule.save(model, path)``; ``chainrule.load(path)`` rebuilds the model with
+        its loss, optimizer state and History.
         """
-        arrays, document = self.to_document()
-        _files.write_npz(path, arrays, document)
+        # NOTE: io is above model in the import order (io.load builds a Sequential), so it is imported
+        # here, when called: chainrule.io owns the file format (issue 12) and this is its front door.
+        from . import io
+        io.save(self, path)
 
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, dtype={self.dtype.name}, seed={self.seed!r})"

@@ -338,6 +338,3 @@ class AdamW(Adam):
     def config(self) -> dict[str, Any]:
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps,
                 "weight_decay": self.weight_decay, **self._clipping()}
-
-
-OPTIMIZERS: dict[str, type] = {"sgd": SGD, "rmsprop": RMSprop, "adagrad": Adagrad, "adam": Adam, "adamw": AdamW}

@@ -134,18 +134,6 @@ class CosineDecay(Schedule):
                 "min_lr": self.min_lr}
 
 
-SCHEDULES: dict[str, type] = {"constant": Constant, "step": StepDecay, "exponential": ExponentialDecay,
-                              "inverse_time": InverseTimeDecay, "cosine": CosineDecay}
-
-
-def get(name: str, **kwargs: Any) -> Schedule:
-    """Build a schedule by name, e.g. ``get("step", lr=0.1, drop=0.5, every=10)``."""
-    cls = SCHEDULES.get(name) if isinstance(name, str) else None
-    if cls is None:
-        raise ValueError(f"unknown schedule {name!r}; known: {sorted(SCHEDULES)}.")
-    return cls(**kwargs)
-
-
 def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float:
     """The course's inverse-time decay: learning_rate0 / (1 + decay_rate · epoch_num).
 

@@ -12,12 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import _checks
-from ..activations import ReLU, Sigmoid, Tanh
+from .. import _checks, registry
 from ..layers import Dense, Layer
 from ..model import Sequential
-
-_ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 
 
 def columns(data: Any, name: str, where: str, rows: int | None = None) -> np.ndarray:
@@ -86,10 +83,8 @@ def backward_steps(model: Sequential, dA: np.ndarray) -> list[Any]:
 
 
 def activation(name: str, where: str) -> Layer:
-    """The engine layer for the course's activation string."""
-    if name not in _ACTIVATIONS:
-        raise ValueError(f"{where}: activation must be one of {sorted(_ACTIVATIONS)}, got {name!r}.")
-    return _ACTIVATIONS[name]()
+    """The engine layer for the course's activation string ("relu", "sigmoid", "tanh", ...)."""
+    return registry.create("activation", name, where)
 
 
 def dense(W: Any, b: Any, where: str) -> Dense:
