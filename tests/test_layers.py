@@ -108,6 +108,15 @@ def test_a_negative_l1_raises_with_the_accepted_range():
         Dense(2, 2, l1=-1.0)
 
 
+def test_dense_casts_inputs_of_another_dtype_to_its_own():
+    layer = Dense(3, 2, dtype=np.float32, rng=np.random.default_rng(0))
+    Z = layer.forward(np.ones((4, 3)))              # float64 input
+    assert Z.dtype == np.float32
+    layer.backward(np.ones((4, 2)))                 # float64 gradient
+    assert layer.dW.dtype == np.float32 and layer.db.dtype == np.float32
+    np.testing.assert_allclose(layer.db, [4.0, 4.0])
+
+
 @pytest.mark.parametrize("make_layer", LAYERS.values(), ids=LAYERS.keys())
 def test_layers_keep_float32_through_forward_and_backward(make_layer):
     rng = np.random.default_rng(14)
@@ -134,3 +143,9 @@ def test_dropout_keeps_float32():
     A = layer.forward(X, training=True)
     assert A.dtype == np.float32
     assert layer.backward(np.ones_like(A)).dtype == np.float32
+
+
+@pytest.mark.parametrize("rate", [1.0, -0.1])
+def test_a_dropout_rate_outside_0_1_raises_with_the_accepted_range(rate):
+    with pytest.raises(ValueError, match=r"rate must be in \[0.0, 1.0\)"):
+        Dropout(rate)
