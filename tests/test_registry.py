@@ -17,10 +17,7 @@ from chainrule.schedules import CosineDecay, Schedule
 
 PACKAGE = Path(chainrule.__file__).resolve().parent
 # Files that still keep a table, each with the reason; drop the entry when the table goes.
-ALLOWED = {
-    "doctor/course_planar.py": "ACTIVATIONS = {'tanh': Tanh, 'sigmoid': Sigmoid}: the doctor's own, owned elsewhere; "
-                               "to become registry.lookup('activation', name) with a tuple of the course's names",
-}
+ALLOWED: dict[str, str] = {}
 
 
 # -- what the names build ---------------------------------------------------------------------------------

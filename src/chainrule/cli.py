@@ -272,9 +272,7 @@ def write_plot(model: Sequential, what: str, path: Path, data: dict[str, np.ndar
         if data is not None and model.loss is not None:
             # gradients of one batch, so the dW histograms show what training would do next
             X, y = data["X_train"][:256], data["y_train"][:256]
-            Y = model.loss.prepare_targets(targets(model.loss, y, model.n_outputs), model.n_outputs, "plot")
-            model.loss.forward(model.forward(X, training=False), Y.astype(model.dtype))
-            model.backward(model.loss.backward())
+            model.gradients(X, targets(model.loss, y, model.n_outputs), model.loss, training=False)
         plotting.plot_weights(model, path=path, with_gradients=data is not None and model.loss is not None)
     print(f"wrote {path}")
 

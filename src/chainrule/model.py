@@ -119,10 +119,13 @@ class Sequential:
         value, _ = canonical_step(self, X_b, np.asarray(Y_b, dtype=self.dtype), loss, optimizer)
         return value
 
-    def gradients(self, X: Any, Y: Any, loss: Loss) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Every (param, ∂L/∂param) pair for the whole of (X, Y), without a step (training-mode forward)."""
+    def gradients(self, X: Any, Y: Any, loss: Loss, training: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every (param, ∂L/∂param) pair for the whole of (X, Y), without a step; the layers keep them too.
+
+        ``training=False`` runs the forward pass in inference mode (no dropout, BatchNorm's running statistics).
+        """
         X, Y = self._prepare(X, Y, loss, "Sequential.gradients")
-        loss.forward(self.forward(X, training=True), Y)
+        loss.forward(self.forward(X, training=training), Y)
         self.backward(loss.backward())
         return [(param, grad.copy()) for param, grad in self.params_and_grads()]
 

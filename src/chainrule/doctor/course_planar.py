@@ -37,7 +37,6 @@ FIXES = {
     "db1": "db1 = np.sum(dZ1, axis=1, keepdims=True) / m   # (n_h, 1)",
     "predictions": "predictions = (A2 > 0.5)   # labels, shape (1, m)",
 }
-ACTIVATIONS = {"tanh": Tanh, "sigmoid": Sigmoid}
 
 
 def hidden(ctx: Context) -> str:
