@@ -58,15 +58,8 @@ def make_moons(n_samples: int = 300, noise: float = 0.2, seed: Union[int, None] 
                rng: Union[np.random.Generator, None] = None) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: upper (class 0) at radius 1, lower (class 1) shifted (1, 0.5)."""
     n = _checks.positive_int(n_samples, "n_samples", "make_moons")
-    gen = _generator(seed, rng)
-    n_outer = n // 2
-    n_inner = n - n_outer
-    outer = np.linspace(0, math.pi, n_outer)
-    inner = np.linspace(0, math.pi, n_inner)
-    X = np.r_[np.c_[np.cos(outer), np.sin(outer)], np.c_[1 - np.cos(inner), 0.5 - np.sin(inner)]]
-    y = np.r_[np.zeros(n_outer, dtype=np.int64), np.ones(n_inner, dtype=np.int64)]
-    X += noise * gen.standard_normal(X.shape)
-    return _shuffled(X, y, gen)
+    return _two_arcs(n, math.pi, True, noise, _generator(seed, rng),
+                     outer=_circle, inner=lambda t: np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
 
 
 def make_circles(n_samples: int = 300, noise: float = 0.05, factor: float = 0.5, seed: Union[int, None] = 0,
@@ -74,12 +67,24 @@ def make_circles(n_samples: int = 300, noise: float = 0.05, factor: float = 0.5,
     """Two concentric circles: the outer (class 0) of radius 1, the inner (class 1) of radius ``factor``."""
     n = _checks.positive_int(n_samples, "n_samples", "make_circles")
     factor = _checks.in_range(factor, "factor", "make_circles", 0.0, 1.0, low_closed=False)
-    gen = _generator(seed, rng)
+    return _two_arcs(n, 2 * math.pi, False, noise, _generator(seed, rng),
+                     outer=_circle, inner=lambda t: factor * _circle(t))
+
+
+def _circle(t: np.ndarray) -> np.ndarray:
+    """Points (cos t, sin t) on the unit circle, one row per angle."""
+    return np.c_[np.cos(t), np.sin(t)]
+
+
+def _two_arcs(n: int, span: float, endpoint: bool, noise: float, gen: np.random.Generator,
+              outer: Callable[[np.ndarray], np.ndarray], inner: Callable[[np.ndarray], np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """n // 2 points ``outer(t)`` (class 0) and the rest ``inner(t)`` (class 1), t evenly spaced over
+    [0, span], plus ``noise``·N(0, 1) on every coordinate, shuffled."""
     n_outer = n // 2
     n_inner = n - n_outer
-    outer = np.linspace(0, 2 * math.pi, n_outer, endpoint=False)
-    inner = np.linspace(0, 2 * math.pi, n_inner, endpoint=False)
-    X = np.r_[np.c_[np.cos(outer), np.sin(outer)], factor * np.c_[np.cos(inner), np.sin(inner)]]
+    X = np.r_[outer(np.linspace(0, span, n_outer, endpoint=endpoint)),
+              inner(np.linspace(0, span, n_inner, endpoint=endpoint))]
     y = np.r_[np.zeros(n_outer, dtype=np.int64), np.ones(n_inner, dtype=np.int64)]
     X += noise * gen.standard_normal(X.shape)
     return _shuffled(X, y, gen)
