@@ -107,10 +107,25 @@ def test_get_resolves_names_and_passes_callables_through():
 
 
 @pytest.mark.parametrize("make", [lambda: initializers.normal(std=0), lambda: initializers.uniform(-1),
-                                  lambda: initializers.orthogonal(gain=0), lambda: initializers.constant(float("nan"))])
+                                  lambda: initializers.orthogonal(gain=0), lambda: initializers.constant(float("nan")),
+                                  lambda: initializers.variance_scaling(0.0),
+                                  lambda: initializers.variance_scaling(1.0, fan="fan_out"),
+                                  lambda: initializers.variance_scaling(1.0, distribution="truncated")])
 def test_factories_reject_bad_arguments(make):
     with pytest.raises(ValueError):
         make()
+
+
+@pytest.mark.parametrize("name, scale, fan, distribution", [
+    ("glorot_normal", 1.0, "fan_avg", "normal"), ("glorot_uniform", 1.0, "fan_avg", "uniform"),
+    ("he_normal", 2.0, "fan_in", "normal"), ("he_uniform", 2.0, "fan_in", "uniform"),
+    ("lecun_normal", 1.0, "fan_in", "normal"), ("lecun_uniform", 1.0, "fan_in", "uniform")])
+def test_the_named_initializers_are_variance_scaling_under_their_own_names(name, scale, fan, distribution):
+    init = initializers.INITIALIZERS[name]
+    same = initializers.variance_scaling(scale, fan, distribution)
+    W = init((30, 20), np.random.default_rng(5))
+    np.testing.assert_array_equal(W, same((30, 20), np.random.default_rng(5)))
+    assert init.__name__ == name and init.__doc__
 
 
 def test_dense_uses_its_initializer_and_zero_bias_in_the_model_dtype():

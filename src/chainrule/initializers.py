@@ -61,49 +61,50 @@ def uniform(limit: float = 0.05) -> Initializer:
     return init
 
 
-def _scaled_normal(shape, rng, dtype, variance):
-    return (math.sqrt(variance) * rng.standard_normal(shape)).astype(dtype, copy=False)
+def variance_scaling(scale: float, fan: str = "fan_in", distribution: str = "normal") -> Initializer:
+    """W with variance σ² = scale / n, n = fan_in or fan_avg = (fan_in + fan_out) / 2 (Keras's VarianceScaling).
+
+    ``distribution="normal"``: W ~ N(0, σ²); ``"uniform"``: W ~ U(-a, a), a = sqrt(3σ²), since
+    Var(U(-a, a)) = a²/3. Glorot is ``scale=1, fan="fan_avg"``, He ``scale=2``, LeCun ``scale=1``.
+    """
+    where = "variance_scaling initializer"
+    scale = _checks.positive_number(scale, "scale", where)
+    if fan not in ("fan_in", "fan_avg"):
+        raise ValueError(f"{where}: fan must be 'fan_in' or 'fan_avg', got {fan!r}.")
+    if distribution not in ("normal", "uniform"):
+        raise ValueError(f"{where}: distribution must be 'normal' or 'uniform', got {distribution!r}.")
+
+    def init(shape, rng, dtype=np.float64):
+        fan_in, fan_out = _fans(shape)
+        variance = scale / (fan_in if fan == "fan_in" else (fan_in + fan_out) / 2)
+        if distribution == "normal":
+            return (math.sqrt(variance) * rng.standard_normal(shape)).astype(dtype, copy=False)
+        limit = math.sqrt(3.0 * variance)
+        return rng.uniform(-limit, limit, size=shape).astype(dtype, copy=False)
+    init.__name__ = f"variance_scaling({scale}, {fan!r}, {distribution!r})"
+    return init
 
 
-def _scaled_uniform(shape, rng, dtype, variance):
-    limit = math.sqrt(3.0 * variance)   # Var(U(-a, a)) = a²/3
-    return rng.uniform(-limit, limit, size=shape).astype(dtype, copy=False)
+def _named(name: str, doc: str, init: Initializer) -> Initializer:
+    init.__name__ = init.__qualname__ = name
+    init.__doc__ = doc
+    return init
 
 
-def glorot_normal(shape, rng, dtype=np.float64):
-    """Xavier/Glorot: W ~ N(0, 2 / (fan_in + fan_out))."""
-    fan_in, fan_out = _fans(shape)
-    return _scaled_normal(shape, rng, dtype, 2.0 / (fan_in + fan_out))
-
-
-def glorot_uniform(shape, rng, dtype=np.float64):
-    """Xavier/Glorot: W ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out))."""
-    fan_in, fan_out = _fans(shape)
-    return _scaled_uniform(shape, rng, dtype, 2.0 / (fan_in + fan_out))
-
-
-def he_normal(shape, rng, dtype=np.float64):
-    """He: W ~ N(0, 2 / fan_in), the course's ``randn * sqrt(2 / n_prev)`` for ReLU nets."""
-    fan_in, _ = _fans(shape)
-    return _scaled_normal(shape, rng, dtype, 2.0 / fan_in)
-
-
-def he_uniform(shape, rng, dtype=np.float64):
-    """He: W ~ U(-a, a), a = sqrt(6 / fan_in)."""
-    fan_in, _ = _fans(shape)
-    return _scaled_uniform(shape, rng, dtype, 2.0 / fan_in)
-
-
-def lecun_normal(shape, rng, dtype=np.float64):
-    """LeCun: W ~ N(0, 1 / fan_in); the course's cat application uses ``randn / sqrt(n_prev)``."""
-    fan_in, _ = _fans(shape)
-    return _scaled_normal(shape, rng, dtype, 1.0 / fan_in)
-
-
-def lecun_uniform(shape, rng, dtype=np.float64):
-    """LeCun: W ~ U(-a, a), a = sqrt(3 / fan_in)."""
-    fan_in, _ = _fans(shape)
-    return _scaled_uniform(shape, rng, dtype, 1.0 / fan_in)
+# The six classic initializers, each one variance scaling. In the course's (n_out, n_in) layout
+# fan_in is n_prev, so He is its ``randn * sqrt(2 / n_prev)``.
+glorot_normal = _named("glorot_normal", "Xavier/Glorot: W ~ N(0, 2 / (fan_in + fan_out)).",
+                       variance_scaling(1.0, "fan_avg", "normal"))
+glorot_uniform = _named("glorot_uniform", "Xavier/Glorot: W ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)).",
+                        variance_scaling(1.0, "fan_avg", "uniform"))
+he_normal = _named("he_normal", "He: W ~ N(0, 2 / fan_in), the course's ``randn * sqrt(2 / n_prev)`` for ReLU nets.",
+                   variance_scaling(2.0, "fan_in", "normal"))
+he_uniform = _named("he_uniform", "He: W ~ U(-a, a), a = sqrt(6 / fan_in).",
+                    variance_scaling(2.0, "fan_in", "uniform"))
+lecun_normal = _named("lecun_normal", "LeCun: W ~ N(0, 1 / fan_in); the course's cat application uses "
+                      "``randn / sqrt(n_prev)``.", variance_scaling(1.0, "fan_in", "normal"))
+lecun_uniform = _named("lecun_uniform", "LeCun: W ~ U(-a, a), a = sqrt(3 / fan_in).",
+                       variance_scaling(1.0, "fan_in", "uniform"))
 
 
 def orthogonal(gain: float = 1.0) -> Initializer:
