@@ -434,3 +434,17 @@ def test_chapter_1_network_reaches_94_5_percent_on_mnist(capsys, record_property
     record_property("mnist_test_accuracy", accuracy)
     record_property("training_seconds", round(seconds, 1))
     assert accuracy >= 0.945, f"test accuracy {accuracy:.4f} after 30 epochs ({seconds:.1f} s)"
+
+
+def test_mnist_loader_load_data_gives_the_three_splits_as_rows(tmp_path):
+    from chainrule.classic import mnist_loader
+    rng = np.random.default_rng(1)
+    splits = tuple((rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n).astype(np.int64))
+                   for n in (4, 3, 2))
+    path = tmp_path / "mnist.pkl.gz"
+    path.write_bytes(gzip.compress(pickle.dumps(splits, protocol=2)))
+    for (X, labels), (want_X, want_labels) in zip(mnist_loader.load_data(path), splits):
+        np.testing.assert_array_equal(X, want_X)
+        np.testing.assert_array_equal(labels, want_labels)
+    np.testing.assert_array_equal(mnist_loader.vectorized_result(3), vectorized_result(3, 10))
+    assert nielsen.load_mnist is mnist_loader.load_data_wrapper

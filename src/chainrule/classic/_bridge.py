@@ -3,7 +3,8 @@
 The course writes ``Z = W·A + b`` with ``A`` (n_prev, m), ``W`` (n, n_prev), ``b`` (n, 1).
 The engine writes ``Z = A_prev @ W + b`` with ``A_prev`` (m, n_prev), ``W`` (n_prev, n), ``b`` (n,).
 So ``engine W = course W.T``, ``engine b = course b.ravel()``, and every activation matrix is
-transposed at the boundary. Nothing here computes a forward or backward pass: it only converts.
+transposed at the boundary. Nielsen's data are lists of (x (n, 1), y) pairs; ``vector_examples`` and
+``label_examples`` turn them into row matrices once. Nothing here computes a forward or backward pass: it only converts.
 """
 
 from __future__ import annotations
@@ -152,3 +153,97 @@ def _course_dict(model: Sequential, W_name: str, b_name: str) -> dict[str, np.nd
 def dense_layers(model: Sequential) -> list[Dense]:
     return [layer for layer in model.layers if isinstance(layer, Dense)]
 
+
+# -- Nielsen: lists of (x (n, 1), y) column pairs -> row matrices ----------------------------------
+def _nielsen_column(array: Any, name: str, where: str) -> np.ndarray:
+    """A float64 array of columns (k, m); a 1-D vector counts as one column."""
+    array = _checks.as_array(array, name, where, dtype=np.float64)
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2:
+        raise ValueError(f"{where}: {name} must be a column (k, 1) or columns (k, m), got shape {array.shape}.")
+    return array
+
+
+def nielsen_columns(where: str, **arrays: Any) -> list[np.ndarray]:
+    """Nielsen-layout arrays of one shape (k, 1) or (k, m), float64 (a 1-D vector is one column)."""
+    columns = [_nielsen_column(value, name, where) for name, value in arrays.items()]
+    shapes = {c.shape for c in columns}
+    if len(shapes) != 1:
+        described = ", ".join(f"{name} {c.shape}" for name, c in zip(arrays, columns))
+        raise ValueError(f"{where}: the arrays must have the same shape (k, 1), got {described}.")
+    return columns
+
+
+def _pairs(data: Any, where: str, name: str) -> list:
+    if data is None or isinstance(data, (str, bytes, np.ndarray)) or not hasattr(data, "__iter__"):
+        raise ValueError(f"{where}: {name} must be a list (or zip) of (x, y) pairs, got {type(data).__name__}.")
+    pairs = data if isinstance(data, list) else list(data)
+    if not pairs:
+        raise ValueError(f"{where}: {name} is empty (a zip can be read only once; pass list(...) to reuse it).")
+    return pairs
+
+
+def _rows(pairs: list, n_in: int, where: str, name: str) -> tuple[np.ndarray, list]:
+    """X (N, n) from the pairs' columns x (n, 1), and the list of their y's."""
+    X = np.empty((len(pairs), n_in))
+    ys = []
+    for i, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"{where}: {name}[{i}] must be an (x, y) pair, got {type(pair).__name__}.")
+        x, y = pair
+        x = _checks.as_array(x, f"{name}[{i}][0]", where)
+        if x.shape != (n_in, 1):
+            hint = ""
+            if x.shape == (n_in,):
+                hint = " Pass x.reshape(-1, 1): Nielsen's inputs are columns."
+            elif x.shape == (1, n_in):
+                hint = " Pass x.T."
+            raise ValueError(f"{where}: x of {name}[{i}] has shape {x.shape}; expected ({n_in}, 1), a column "
+                             f"as in Nielsen's load_data_wrapper (the network's first layer has {n_in} "
+                             f"neurons).{hint}")
+        X[i] = x[:, 0]
+        ys.append(y)
+    _checks.finite(X, f"the x's of {name}", where)
+    return X, ys
+
+
+def vector_examples(data: Any, n_in: int, k: int, where: str, name: str,
+                    hint: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Rows X (N, n) and Y (N, k) from (x (n, 1), y (k, 1)) pairs."""
+    X, ys = _rows(_pairs(data, where, name), n_in, where, name)
+    Y = np.empty((X.shape[0], k))
+    for i, y in enumerate(ys):
+        y = _checks.as_array(y, f"y of {name}[{i}]", where)
+        if y.shape != (k, 1):
+            more = ""
+            if y.ndim == 0:
+                more = (" It is a class label; training pairs need one-hot columns like Nielsen's "
+                        f"vectorized_result(j), e.g. chainrule.one_hot([j], n_classes={k}).T.")
+            elif y.shape == (k,):
+                more = " Pass y.reshape(-1, 1)."
+            raise ValueError(f"{where}: y of {name}[{i}] has shape {y.shape}; expected ({k}, 1) for the "
+                             f"{k} output neurons.{more}{hint}")
+        Y[i] = y[:, 0]
+    _checks.finite(Y, f"the y's of {name}", where)
+    return X, Y
+
+
+def label_examples(data: Any, n_in: int, k: int, where: str, name: str,
+                   hint: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Rows X (N, n) and integer labels (N,) from (x (n, 1), int label) pairs."""
+    X, ys = _rows(_pairs(data, where, name), n_in, where, name)
+    labels = np.empty(X.shape[0], dtype=np.int64)
+    for i, y in enumerate(ys):
+        label = np.asarray(y)
+        if label.ndim != 0 or label.dtype.kind not in "iu" or not 0 <= label < k:
+            raise ValueError(f"{where}: y of {name}[{i}] is {_describe(y)}; expected an int class label "
+                             f"in [0, {k}) as in Nielsen's validation and test data.{hint}")
+        labels[i] = label
+    return X, labels
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"{value!r} ({type(value).__name__})"

@@ -31,7 +31,7 @@ from typing import Any, Iterable, Union
 
 import numpy as np
 
-from .. import _checks, _files, datasets
+from .. import _checks, _files
 from ..activations import Sigmoid, sigmoid
 from ..callbacks import Callback
 from ..data import one_hot
@@ -39,6 +39,8 @@ from ..layers import Dense, Layer
 from ..losses import BinaryCrossEntropy, Loss, MeanSquaredError
 from ..model import Sequential
 from ..optimizers import SGD
+from . import _bridge
+from .mnist_loader import load_data_wrapper as load_mnist
 
 __all__ = ["Network", "QuadraticCost", "CrossEntropyCost", "load", "load_mnist", "sigmoid", "sigmoid_prime"]
 
@@ -51,25 +53,6 @@ def sigmoid_prime(z: np.ndarray) -> np.ndarray:
     layer = Sigmoid()
     layer.forward(z)
     return layer.backward(np.ones_like(z))
-
-
-def _columns(array: Any, name: str, where: str) -> np.ndarray:
-    """A float64 array of columns (k, m); a 1-D vector counts as one column."""
-    array = _checks.as_array(array, name, where, dtype=np.float64)
-    if array.ndim == 1:
-        array = array.reshape(-1, 1)
-    if array.ndim != 2:
-        raise ValueError(f"{where}: {name} must be a column (k, 1) or columns (k, m), got shape {array.shape}.")
-    return array
-
-
-def _cost_inputs(where: str, **arrays: Any) -> list[np.ndarray]:
-    columns = [_columns(value, name, where) for name, value in arrays.items()]
-    shapes = {c.shape for c in columns}
-    if len(shapes) != 1:
-        described = ", ".join(f"{name} {c.shape}" for name, c in zip(arrays, columns))
-        raise ValueError(f"{where}: the arrays must have the same shape (k, 1), got {described}.")
-    return columns
 
 
 class QuadraticCost:
@@ -90,13 +73,13 @@ class QuadraticCost:
     @staticmethod
     def fn(a: Any, y: Any) -> float:
         """Cost ½‖a - y‖² of output ``a`` for target ``y`` (k, 1); for (k, m) columns, the sum over them."""
-        a, y = _cost_inputs("QuadraticCost.fn", a=a, y=y)
+        a, y = _bridge.nielsen_columns("QuadraticCost.fn", a=a, y=y)
         return QuadraticCost.engine_loss().forward(a.T, y.T) * a.shape[1]
 
     @staticmethod
     def delta(z: Any, a: Any, y: Any) -> np.ndarray:
         """Output error δᴸ = (a - y) ⊙ σ'(z), shape (k, 1) or (k, m)."""
-        z, a, y = _cost_inputs("QuadraticCost.delta", z=z, a=a, y=y)
+        z, a, y = _bridge.nielsen_columns("QuadraticCost.delta", z=z, a=a, y=y)
         loss = QuadraticCost.engine_loss()
         loss.forward(a.T, y.T)
         dA = loss.backward() * a.shape[1]       # per-example: undo the engine's 1/m
@@ -129,14 +112,14 @@ class CrossEntropyCost:
         instead turns ``0·log 0`` into 0 and ``-log 0`` into 1.8e308. ``Network.total_cost`` works
         from the logits and is exact.
         """
-        a, y = _cost_inputs("CrossEntropyCost.fn", a=a, y=y)
+        a, y = _bridge.nielsen_columns("CrossEntropyCost.fn", a=a, y=y)
         loss = BinaryCrossEntropy(from_logits=False, sum_over_outputs=True)
         return loss.forward(a.T, y.T) * a.shape[1]
 
     @staticmethod
     def delta(z: Any, a: Any, y: Any) -> np.ndarray:
         """Output error δᴸ = a - y (σ'(z) cancels), from the engine's fused loss on z."""
-        z, a, y = _cost_inputs("CrossEntropyCost.delta", z=z, a=a, y=y)
+        z, a, y = _bridge.nielsen_columns("CrossEntropyCost.delta", z=z, a=a, y=y)
         loss = CrossEntropyCost.engine_loss()
         loss.forward(z.T, y.T)
         return (loss.backward() * z.shape[1]).T
@@ -320,10 +303,10 @@ class Network:
         mini_batch_size = _checks.positive_int(mini_batch_size, "mini_batch_size", where)
         eta = _checks.positive_number(eta, "eta", where)
         lmbda = _checks.in_range(lmbda, "lmbda", where, 0.0, float("inf"))
-        X, Y = self._vector_examples(training_data, where, "training_data")
+        X, Y = self._vectors(training_data, where, "training_data")
         n = X.shape[0]
-        evaluation = None if evaluation_data is None else self._label_examples(evaluation_data, where, "evaluation_data")
-        test = None if test_data is None else self._label_examples(test_data, where, "test_data")
+        evaluation = None if evaluation_data is None else self._labels(evaluation_data, where, "evaluation_data")
+        test = None if test_data is None else self._labels(test_data, where, "test_data")
         if evaluation is None and (monitor_evaluation_cost or monitor_evaluation_accuracy):
             raise ValueError(f"{where}: monitoring evaluation cost or accuracy needs evaluation_data.")
         book = _BookLines(self, X, Y, lmbda, evaluation, test, verbose, monitor_evaluation_cost,
@@ -349,7 +332,7 @@ class Network:
         if lmbda and n is None:
             raise ValueError(f"{where}: lmbda > 0 needs n, the size of the whole training set "
                              "(the weight decay is 1 - eta·lmbda/n).")
-        X, Y = self._vector_examples(mini_batch, where, "mini_batch")
+        X, Y = self._vectors(mini_batch, where, "mini_batch")
         self._set_l2(lmbda / _checks.positive_int(n, "n", where) if lmbda else 0.0)
         try:
             self._step(X, Y, SGD(lr=eta), "update_mini_batch")
@@ -362,7 +345,7 @@ class Network:
         The engine runs a batch of one row, ``X = xᵀ`` (1, n); with m = 1 its mean loss is Cₓ, so
         ``nabla_w[l] = dWᵀ`` (y, x) and ``nabla_b[l] = db.reshape(-1, 1)`` (y, 1). No L2 term.
         """
-        X, Y = self._vector_examples([(x, y)], "Network.backprop", "example")
+        X, Y = self._vectors([(x, y)], "Network.backprop", "example")
         self._forward_backward(X, Y)
         nabla_b = [layer.db.reshape(-1, 1).copy() for layer in self._dense]
         nabla_w = [layer.dW.T.copy() for layer in self._dense]
@@ -370,7 +353,7 @@ class Network:
 
     def cost_derivative(self, output_activations: Any, y: Any) -> np.ndarray:
         """∂Cₓ/∂a for the quadratic cost: ``output_activations - y``."""
-        a, y = _cost_inputs("Network.cost_derivative", output_activations=output_activations, y=y)
+        a, y = _bridge.nielsen_columns("Network.cost_derivative", output_activations=output_activations, y=y)
         return a - y
 
     def _set_l2(self, l2: float) -> None:
@@ -392,16 +375,16 @@ class Network:
     # -- evaluation --------------------------------------------------------------------------------
     def evaluate(self, test_data: Iterable[Example]) -> int:
         """Number of (x, label) pairs whose largest output activation is at index ``label``."""
-        return self._count_correct(*self._label_examples(test_data, "Network.evaluate", "test_data"))
+        return self._count_correct(*self._labels(test_data, "Network.evaluate", "test_data"))
 
     def accuracy(self, data: Iterable[Example], convert: bool = False) -> int:
         """Number classified correctly (network2). ``convert=False``: y are int labels (validation and
         test data); ``convert=True``: y are one-hot (k, 1) vectors (training data)."""
         where = "Network.accuracy"
         if convert:
-            X, Y = self._vector_examples(data, where, "data", hint=" With int labels use convert=False.")
+            X, Y = self._vectors(data, where, "data", hint=" With int labels use convert=False.")
             return self._count_correct(X, self._labels_of(Y))
-        return self._count_correct(*self._label_examples(data, where, "data",
+        return self._count_correct(*self._labels(data, where, "data",
                                                          hint=" With one-hot y use convert=True."))
 
     def total_cost(self, data: Iterable[Example], lmbda: float, convert: bool = False) -> float:
@@ -414,10 +397,10 @@ class Network:
         where = "Network.total_cost"
         lmbda = _checks.in_range(lmbda, "lmbda", where, 0.0, float("inf"))
         if convert:
-            X, labels = self._label_examples(data, where, "data", hint=" With one-hot y use convert=False.")
+            X, labels = self._labels(data, where, "data", hint=" With one-hot y use convert=False.")
             Y = one_hot(labels, self.sizes[-1])
         else:
-            X, Y = self._vector_examples(data, where, "data", hint=" With int labels use convert=True.")
+            X, Y = self._vectors(data, where, "data", hint=" With int labels use convert=True.")
         return self._total_cost(X, Y, lmbda)
 
     def _total_cost(self, X: np.ndarray, Y: np.ndarray, lmbda: float) -> float:
@@ -429,75 +412,17 @@ class Network:
     def _count_correct(self, X: np.ndarray, labels: np.ndarray) -> int:
         return int(np.count_nonzero(self._output(X).argmax(axis=1) == labels))
 
+    def _vectors(self, data: Any, where: str, name: str, hint: str = "") -> tuple[np.ndarray, np.ndarray]:
+        """Rows X (N, n) and Y (N, k) from (x (n, 1), y (k, 1)) pairs, converted once."""
+        return _bridge.vector_examples(data, self.sizes[0], self.sizes[-1], where, name, hint)
+
+    def _labels(self, data: Any, where: str, name: str, hint: str = "") -> tuple[np.ndarray, np.ndarray]:
+        """Rows X (N, n) and int labels (N,) from (x (n, 1), int label) pairs, converted once."""
+        return _bridge.label_examples(data, self.sizes[0], self.sizes[-1], where, name, hint)
+
     @staticmethod
     def _labels_of(Y: np.ndarray) -> np.ndarray:
         return Y.argmax(axis=1)
-
-    # -- converting Nielsen's lists of column pairs to row matrices, once --------------------------
-    def _pairs(self, data: Any, where: str, name: str) -> list:
-        if data is None or isinstance(data, (str, bytes, np.ndarray)) or not hasattr(data, "__iter__"):
-            raise ValueError(f"{where}: {name} must be a list (or zip) of (x, y) pairs, got {type(data).__name__}.")
-        pairs = data if isinstance(data, list) else list(data)
-        if not pairs:
-            raise ValueError(f"{where}: {name} is empty (a zip can be read only once; pass list(...) to reuse it).")
-        return pairs
-
-    def _rows(self, pairs: list, where: str, name: str) -> tuple[np.ndarray, list]:
-        """X (N, n) from the pairs' columns x (n, 1), and the list of their y's."""
-        n_in = self.sizes[0]
-        X = np.empty((len(pairs), n_in))
-        ys = []
-        for i, pair in enumerate(pairs):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise ValueError(f"{where}: {name}[{i}] must be an (x, y) pair, got {type(pair).__name__}.")
-            x, y = pair
-            x = _checks.as_array(x, f"{name}[{i}][0]", where)
-            if x.shape != (n_in, 1):
-                hint = ""
-                if x.shape == (n_in,):
-                    hint = " Pass x.reshape(-1, 1): Nielsen's inputs are columns."
-                elif x.shape == (1, n_in):
-                    hint = " Pass x.T."
-                raise ValueError(f"{where}: x of {name}[{i}] has shape {x.shape}; expected ({n_in}, 1), a column "
-                                 f"as in Nielsen's load_data_wrapper (the network's first layer has {n_in} "
-                                 f"neurons).{hint}")
-            X[i] = x[:, 0]
-            ys.append(y)
-        _checks.finite(X, f"the x's of {name}", where)
-        return X, ys
-
-    def _vector_examples(self, data: Any, where: str, name: str, hint: str = "") -> tuple[np.ndarray, np.ndarray]:
-        """Rows X (N, n) and Y (N, k) from (x (n, 1), y (k, 1)) pairs."""
-        X, ys = self._rows(self._pairs(data, where, name), where, name)
-        k = self.sizes[-1]
-        Y = np.empty((X.shape[0], k))
-        for i, y in enumerate(ys):
-            y = _checks.as_array(y, f"y of {name}[{i}]", where)
-            if y.shape != (k, 1):
-                more = ""
-                if y.ndim == 0:
-                    more = (" It is a class label; training pairs need one-hot columns like Nielsen's "
-                            f"vectorized_result(j), e.g. chainrule.one_hot([j], n_classes={k}).T.")
-                elif y.shape == (k,):
-                    more = " Pass y.reshape(-1, 1)."
-                raise ValueError(f"{where}: y of {name}[{i}] has shape {y.shape}; expected ({k}, 1) for the "
-                                 f"{k} output neurons.{more}{hint}")
-            Y[i] = y[:, 0]
-        _checks.finite(Y, f"the y's of {name}", where)
-        return X, Y
-
-    def _label_examples(self, data: Any, where: str, name: str, hint: str = "") -> tuple[np.ndarray, np.ndarray]:
-        """Rows X (N, n) and integer labels (N,) from (x (n, 1), int label) pairs."""
-        X, ys = self._rows(self._pairs(data, where, name), where, name)
-        k = self.sizes[-1]
-        labels = np.empty(X.shape[0], dtype=np.int64)
-        for i, y in enumerate(ys):
-            label = np.asarray(y)
-            if label.ndim != 0 or label.dtype.kind not in "iu" or not 0 <= label < k:
-                raise ValueError(f"{where}: y of {name}[{i}] is {_describe(y)}; expected an int class label "
-                                 f"in [0, {k}) as in Nielsen's validation and test data.{hint}")
-            labels[i] = label
-        return X, labels
 
     # -- persistence -------------------------------------------------------------------------------
     def save(self, filename: Union[str, os.PathLike]) -> None:
@@ -558,12 +483,6 @@ class _BookLines(Callback):
             self.say(f"Accuracy on evaluation data: {self.evaluation_accuracy[-1]} / {evaluation[0].shape[0]}")
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    return f"{value!r} ({type(value).__name__})"
-
-
 def load(filename: Union[str, os.PathLike]) -> Network:
     """Load a ``Network`` written by ``Network.save`` (or by Nielsen's network2)."""
     where = f"chainrule.classic.nielsen.load({os.fspath(filename)!r})"
@@ -592,19 +511,3 @@ def _list(value: Any, name: str) -> list:
         raise ValueError(f"{name} must be a list of nested lists, got {type(value).__name__}.")
     return value
 
-
-def load_mnist(path: Union[str, os.PathLike, None] = None, *, dtype: Any = np.float32
-               ) -> tuple[list[Example], list[Example], list[Example]]:
-    """MNIST in the format of Nielsen's ``mnist_loader.load_data_wrapper()``.
-
-    Returns ``(training_data, validation_data, test_data)``: training_data is a list of 50,000
-    pairs ``(x (784, 1), y (10, 1) one-hot)``; the other two are lists of 10,000 pairs
-    ``(x (784, 1), int label)``. Each ``x`` is a view of row i of ``chainrule.datasets.load_mnist``'s
-    ``X`` (float32 by default, as stored in Nielsen's file). See that function for ``path``.
-    """
-    X_train, y_train, X_val, y_val, X_test, y_test = datasets.load_mnist(path, dtype=dtype)
-    Y_train = one_hot(y_train, 10)
-    training_data = [(X_train[i].reshape(-1, 1), Y_train[i].reshape(-1, 1)) for i in range(X_train.shape[0])]
-    validation_data = [(X_val[i].reshape(-1, 1), int(y_val[i])) for i in range(X_val.shape[0])]
-    test_data = [(X_test[i].reshape(-1, 1), int(y_test[i])) for i in range(X_test.shape[0])]
-    return training_data, validation_data, test_data
