@@ -23,7 +23,8 @@ ORDER = [
     "layers",
     "activations",
     "normalization", # BatchNorm, a Layer: uses _checks and layers
-    "losses",        # uses activations.sigmoid / softmax
+    "targets",       # classes or values, labels, one-hot, accuracy: _checks, activations.sigmoid / softmax
+    "losses",        # value and gradient only: activations.sigmoid, targets.dense for class indices
     "optimizers",
     "schedules",
     "registry",      # the one name-to-class table: layers, activations, losses, optimizers, schedules

@@ -9,7 +9,6 @@ import pytest
 from chainrule import (BinaryCrossEntropy, Dense, Identity, LeakyReLU, MeanSquaredError, ReLU, Sequential, Sigmoid,
                        Softmax, SoftmaxCrossEntropy, Tanh)
 from chainrule.gradcheck import TOLERANCE, numerical_gradient, relative_error
-from chainrule.losses import probabilities
 
 EPS = 1e-5
 
@@ -222,23 +221,6 @@ def test_logistic_regression_reproduces_the_course_seed_000_numbers(from_logits)
     assert np.allclose(dense.dW, [[0.99993216], [1.99980262]], rtol=0, atol=1e-8)
     assert dense.db.shape == (1,)
     assert dense.db[0] == pytest.approx(0.499935230625, abs=1e-12)
-
-
-def test_probabilities_maps_logits_through_the_losses_link():
-    Z = np.array([[0.0, 0.0]])
-    assert np.array_equal(probabilities(SoftmaxCrossEntropy(), Z), [[0.5, 0.5]])
-    assert np.array_equal(probabilities(BinaryCrossEntropy(from_logits=True), Z), [[0.5, 0.5]])
-    assert probabilities(MeanSquaredError(), Z) is Z
-
-
-def test_accuracy_per_loss_link():
-    Y = np.array([[1.0], [0.0], [1.0], [0.0]])
-    assert BinaryCrossEntropy().accuracy(np.array([[0.9], [0.2], [0.4], [0.6]]), Y) == 0.5
-    assert BinaryCrossEntropy(from_logits=True).accuracy(np.array([[2.0], [-1.0], [0.5], [-3.0]]), Y) == 1.0
-    Z = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 5.0]])
-    assert SoftmaxCrossEntropy().accuracy(Z, np.array([0, 1])) == 0.5
-    assert SoftmaxCrossEntropy().accuracy(Z, np.eye(3)[[0, 2]]) == 1.0
-    assert MeanSquaredError().accuracy(np.array([[0.3], [2.0]]), np.array([[0.5], [1.5]])) is None
 
 
 def test_loss_backward_before_forward_raises_value_error():

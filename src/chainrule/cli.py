@@ -16,13 +16,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import datasets, io, registry
+from . import datasets, io, registry, targets
 from ._version import __version__
 from .builders import mlp
 from .callbacks import Callback
-from .data import one_hot, train_val_split
+from .data import train_val_split
 from .gradcheck import check_gradients
-from .losses import Loss, MeanSquaredError
+from .losses import Loss
 from .model import Sequential
 from .optimizers import SGD, Optimizer
 
@@ -55,10 +55,6 @@ def load_data(spec: str, seed: int, val_split: float, n_samples: int | None = No
     return {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test}
 
 
-def classes_of(y: np.ndarray) -> int:
-    return int(y.max()) + 1 if y.dtype.kind in "iu" else 1
-
-
 # -- model, loss, optimizer from flags --------------------------------------------------------------
 def make_loss(name: str) -> Loss:
     """``--loss``: a short name from ``chainrule.registry`` ("bce" is from logits: mlp's output is linear)."""
@@ -71,16 +67,9 @@ def make_optimizer(name: str, lr: float, momentum: float) -> Optimizer:
     return registry.create("optimizer", name, "--optimizer", lr=lr, **extra)
 
 
-def targets(loss: Loss, y: np.ndarray, n_outputs: int) -> np.ndarray:
-    """Labels as the loss expects them: one-hot for MSE on classes, the labels otherwise."""
-    if isinstance(loss, MeanSquaredError) and n_outputs > 1 and y.ndim == 1:
-        return one_hot(y, n_outputs)
-    return y
-
-
 def layer_sizes(args: argparse.Namespace, n_features: int, y: np.ndarray, default_hidden: int) -> list[int]:
     """--layers checked against the data, or [n_features, default_hidden, n_outputs]; bce has one output."""
-    n_classes = classes_of(y)
+    n_classes = targets.n_classes(y)
     n_outputs = 1 if args.loss == "bce" else max(n_classes, 1)
     if args.layers:
         return parse_layers(args.layers, n_features, n_outputs)
@@ -154,8 +143,9 @@ def fit_with_checkpoints(model: Sequential, data: dict[str, np.ndarray], loss: L
     model.loss, model.optimizer = loss, optimizer
     model.save(out)                                   # a valid file exists before the first epoch ends
     try:
-        model.fit(data["X_train"], targets(loss, data["y_train"], n_out), loss, optimizer, epochs=epochs,
-                  batch_size=batch_size, validation_data=(data["X_test"], targets(loss, data["y_test"], n_out)),
+        Y_train, Y_test = (targets.from_labels(loss, data[k], n_out) for k in ("y_train", "y_test"))
+        model.fit(data["X_train"], Y_train, loss, optimizer, epochs=epochs,
+                  batch_size=batch_size, validation_data=(data["X_test"], Y_test),
                   callbacks=[ProgressBar(), Checkpoint(out)])
     except KeyboardInterrupt:
         done = len(io.load(out).history.epoch)
@@ -187,7 +177,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 def report(model: Sequential, data: dict[str, np.ndarray]) -> None:
     loss = model.loss
-    test = model.evaluate(data["X_test"], targets(loss, data["y_test"], model.n_outputs))
+    test = model.evaluate(data["X_test"], targets.from_labels(loss, data["y_test"], model.n_outputs))
     print("test  " + "  ".join(f"{k} {v:.4f}" for k, v in test.items()))
 
 
@@ -211,7 +201,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     if model.loss is None:
         raise CommandError("this model was saved without a loss; it cannot be evaluated.")
     for split in ("train", "test"):
-        result = model.evaluate(data[f"X_{split}"], targets(model.loss, data[f"y_{split}"], model.n_outputs))
+        result = model.evaluate(data[f"X_{split}"], targets.from_labels(model.loss, data[f"y_{split}"], model.n_outputs))
         print(f"{split:<5} " + "  ".join(f"{k} {v:.4f}" for k, v in result.items()))
 
 
@@ -272,7 +262,7 @@ def write_plot(model: Sequential, what: str, path: Path, data: dict[str, np.ndar
         if data is not None and model.loss is not None:
             # gradients of one batch, so the dW histograms show what training would do next
             X, y = data["X_train"][:256], data["y_train"][:256]
-            model.gradients(X, targets(model.loss, y, model.n_outputs), model.loss, training=False)
+            model.gradients(X, targets.from_labels(model.loss, y, model.n_outputs), model.loss, training=False)
         plotting.plot_weights(model, path=path, with_gradients=data is not None and model.loss is not None)
     print(f"wrote {path}")
 
@@ -302,7 +292,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> None:
     loss = make_loss(args.loss)
     sizes = layer_sizes(args, X.shape[1], data["y_train"], default_hidden=8)
     model = mlp(sizes, activation=args.activation, l2=args.l2, seed=args.seed)
-    report_ = check_gradients(model, X, targets(loss, y, sizes[-1]), loss, max_entries=args.max_entries)
+    report_ = check_gradients(model, X, targets.from_labels(loss, y, sizes[-1]), loss, max_entries=args.max_entries)
     print(report_)
     if not report_.passed:
         raise SystemExit(1)

@@ -7,6 +7,7 @@ from typing import Any, Iterator, Union
 import numpy as np
 
 from . import _checks
+from .targets import class_labels, one_hot  # noqa: F401  (chainrule.data.one_hot, as documented)
 
 
 def batch_rows(m: int, batch_size: int, rng: Union[np.random.Generator, None] = None,
@@ -43,30 +44,6 @@ def minibatches(X: np.ndarray, Y: np.ndarray, batch_size: int,
         _checks.same_length(X, Y, "minibatches")
     for rows in batch_rows(m, batch_size, rng, order):
         yield X[rows], Y[rows]
-
-
-def one_hot(labels: Any, n_classes: Union[int, None] = None, dtype: Any = np.float64) -> np.ndarray:
-    """Rows of one-hot vectors: ``Y[i, labels[i]] = 1``; shape (m, n_classes)."""
-    labels = _checks.as_array(labels, "labels", "one_hot")
-    if labels.ndim == 2 and 1 in labels.shape:
-        labels = labels.ravel()
-    if labels.ndim != 1:
-        raise ValueError(f"one_hot: labels must be 1-D (m,), got shape {labels.shape}.")
-    if labels.dtype.kind == "f":
-        if not np.all(labels == np.round(labels)):
-            raise ValueError("one_hot: labels must be whole numbers (class indices), got fractional values.")
-    labels = labels.astype(np.int64)
-    if labels.size and labels.min() < 0:
-        raise ValueError(f"one_hot: labels must be >= 0, got {labels.min()}.")
-    top = int(labels.max()) + 1 if labels.size else 0
-    if n_classes is None:
-        n_classes = top
-    n_classes = _checks.positive_int(n_classes, "n_classes", "one_hot")
-    if top > n_classes:
-        raise ValueError(f"one_hot: label {top - 1} does not fit n_classes={n_classes}.")
-    Y = np.zeros((labels.shape[0], n_classes), dtype=dtype)
-    Y[np.arange(labels.shape[0]), labels] = 1
-    return Y
 
 
 def train_val_split(X: np.ndarray, Y: np.ndarray, val_fraction: float = 0.1,
@@ -136,7 +113,7 @@ def example_weights(sample_weight: Any, class_weight: Any, Y: np.ndarray, dtype:
             raise ValueError(f"{where}: sample_weight must be >= 0, got a minimum of {given.min()}.")
         weights *= given
     if class_weight is not None:
-        labels = Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.int64)
+        labels = class_labels(Y)
         n_classes = max(Y.shape[1], 2)
         if class_weight == "balanced":
             counts = np.bincount(labels, minlength=n_classes)

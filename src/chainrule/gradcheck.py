@@ -26,6 +26,7 @@ from . import _checks
 from .layers import Layer
 from .losses import Loss
 from .model import Sequential
+from .targets import prepare as prepare_targets
 
 TOLERANCE = 1e-7
 ATOL = 1e-10
@@ -247,7 +248,7 @@ def check_gradients(model: Union[Sequential, Layer], X: Any, Y: Any, loss: Loss,
     net = _as_float64_copy(model)
     X = _checks.as_array(X, "X", "check_gradients", dtype=np.float64).copy()
     if isinstance(net, Sequential):
-        Y = loss.prepare_targets(Y, net.n_outputs, "check_gradients").astype(np.float64)
+        Y = prepare_targets(loss, Y, net.n_outputs, "check_gradients").astype(np.float64)
     else:
         Y = _checks.as_array(Y, "Y", "check_gradients")
         Y = Y.astype(np.float64) if Y.dtype.kind == "f" else Y

@@ -2,7 +2,8 @@
 
 The loss owns the 1/m: ``backward`` returns ∂L/∂Ŷ of the *mean* loss over the m rows, so layers
 apply only the local chain rule. Each loss keeps its value next to its output-layer gradient
-(Nielsen's ``fn``/``delta``), and knows how to score accuracy for its link.
+(Nielsen's ``fn``/``delta``). What the targets mean (classes or values, labels, accuracy) lives in
+``chainrule.targets``; a loss only declares its ``link`` there.
 """
 
 from __future__ import annotations
@@ -12,11 +13,18 @@ from typing import Any, Union
 import numpy as np
 
 from . import _checks
-from .activations import sigmoid, softmax
+from . import targets
+from .activations import sigmoid
 
 
 class Loss:
-    """Base class: subclasses implement ``forward``, ``backward`` and ``accuracy``."""
+    """Base class: subclasses implement ``forward``, ``backward`` and ``per_example``.
+
+    ``link`` says how the outputs become class probabilities (see ``chainrule.targets``): ``None``
+    here, so a subclass that declares nothing is scored as a regressor.
+    """
+
+    link: Union[str, None] = None
 
     def __init__(self) -> None:
         self._cache: Union[tuple, None] = None
@@ -46,39 +54,6 @@ class Loss:
     def __call__(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         return self.forward(Y_hat, Y)
 
-    def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
-        """Validate targets once at a public boundary; return them as a 2-D (m, n_outputs) array."""
-        Y = _checks.as_array(Y, "Y", where)
-        if Y.ndim == 1 and n_outputs == 1:
-            Y = Y.reshape(-1, 1)
-        if Y.ndim != 2 or Y.shape[1] != n_outputs:
-            hint = ""
-            if Y.ndim == 2 and Y.shape[0] == n_outputs:
-                hint = " Y looks like the course's (n_y, m) layout; pass Y.T."
-            raise ValueError(
-                f"{where}: {type(self).__name__} expected Y of shape (m, {n_outputs}) to match the "
-                f"model output, got {Y.shape}.{hint}"
-            )
-        _checks.finite(Y, "Y", where)
-        return Y
-
-    def accuracy(self, Y_hat: np.ndarray, Y: np.ndarray) -> Union[float, None]:
-        """Fraction of labels predicted right, or ``None`` where accuracy has no meaning."""
-        labels = self.labels_of(Y)
-        if labels is None:
-            return None
-        return float(np.mean(self.predict_labels(Y_hat) == labels))
-
-    def labels_of(self, Y: np.ndarray) -> Union[np.ndarray, None]:
-        """The true labels in ``predict_labels``'s shape, or ``None`` where targets are not classes."""
-        return None
-
-    def predict_labels(self, Y_hat: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
-        """Class labels for the model outputs ``Y_hat`` (argmax over columns, or threshold), into ``out``."""
-        if Y_hat.shape[1] == 1:
-            return _into((Y_hat[:, 0] > 0.5), out)
-        return Y_hat.argmax(axis=1, out=out)
-
     def config(self) -> dict[str, Any]:
         return {}
 
@@ -99,20 +74,14 @@ class Loss:
         return f"{type(self).__name__}({args})"
 
 
-def _into(labels: np.ndarray, out: Union[np.ndarray, None]) -> np.ndarray:
-    """Boolean labels as int64, written into ``out`` when given."""
-    if out is None:
-        return labels.astype(np.int64)
-    out[...] = labels
-    return out
-
-
 class MeanSquaredError(Loss):
     """Quadratic cost, averaged over the m rows.
 
     half=True (Nielsen's quadratic cost):  L = 1/(2m) · Σ‖ŷ - y‖²,  dŶ = (Ŷ - Y) / m
     half=False (the course's seed 004):    L = 1/m · Σ‖ŷ - y‖²,     dŶ = 2(Ŷ - Y) / m
     """
+
+    link = "identity"          # classes when Y is one-hot or 0/1 (Nielsen's digits), values otherwise
 
     def __init__(self, half: bool = True) -> None:
         super().__init__()
@@ -133,12 +102,6 @@ class MeanSquaredError(Loss):
         diff = Y_hat - Y
         return self.scale * np.einsum("ij,ij->i", diff, diff)
 
-    def labels_of(self, Y: np.ndarray) -> Union[np.ndarray, None]:
-        """Argmax of one-hot rows (Nielsen's ``evaluate``); 0/1 for one column of 0/1 targets; else None."""
-        if Y.shape[1] == 1:
-            return (Y[:, 0] > 0.5).astype(np.int64) if np.isin(Y, (0, 1)).all() else None
-        return Y.argmax(axis=1)
-
     def config(self) -> dict[str, Any]:
         return {"half": self.half}
 
@@ -157,6 +120,7 @@ class BinaryCrossEntropy(Loss):
     sums over the k outputs and averages over the examples (its delta is ``a - y`` per example).
     """
 
+    link = "sigmoid"           # each output its own 0/1 label; ``from_logits`` says whether Ŷ is Z or σ(Z)
     clip = 1e-15
 
     def _eps(self, A: np.ndarray) -> float:
@@ -207,24 +171,6 @@ class BinaryCrossEntropy(Loss):
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
         return self._terms(Y_hat, Y).sum(axis=1) * (Y.shape[0] / self._count(Y))
 
-    def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
-        Y = super().prepare_targets(Y, n_outputs, where)
-        if Y.min() < 0 or Y.max() > 1:
-            raise ValueError(
-                f"{where}: BinaryCrossEntropy needs targets in [0, 1], got values from {Y.min()} to {Y.max()}. "
-                "For more than two classes use SoftmaxCrossEntropy with one output per class."
-            )
-        return Y
-
-    def labels_of(self, Y: np.ndarray) -> np.ndarray:
-        labels = (Y > 0.5).astype(np.int64)
-        return labels[:, 0] if labels.shape[1] == 1 else labels
-
-    def predict_labels(self, Y_hat: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
-        threshold = 0.0 if self.from_logits else 0.5
-        labels = Y_hat > threshold
-        return _into(labels[:, 0] if labels.shape[1] == 1 else labels, out)
-
     def config(self) -> dict[str, Any]:
         config: dict[str, Any] = {"from_logits": self.from_logits}
         if self.sum_over_outputs:
@@ -242,8 +188,10 @@ class SoftmaxCrossEntropy(Loss):
     Y may be one-hot rows (m, k) or integer class indices (m,).
     """
 
+    link = "softmax"
+
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
-        Y = self._dense_targets(Y, Y_hat.shape, Y_hat.dtype)
+        Y = targets.dense(Y, Y_hat)
         self._check_pair(Y_hat, Y)
         log_P = self._log_softmax(Y_hat)
         self._cache = (np.exp(log_P), Y)
@@ -262,47 +210,8 @@ class SoftmaxCrossEntropy(Loss):
         return dZ
 
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        Y = self._dense_targets(Y, Y_hat.shape, Y_hat.dtype)
+        Y = targets.dense(Y, Y_hat)
         return -(Y * self._log_softmax(Y_hat)).sum(axis=1)
-
-    @staticmethod
-    def _dense_targets(Y: np.ndarray, shape: tuple, dtype: Any = np.float64) -> np.ndarray:
-        if Y.ndim == 1 and Y.dtype.kind in "iu" and len(shape) == 2 and Y.shape[0] == shape[0]:
-            if Y.size and (Y.min() < 0 or Y.max() >= shape[1]):
-                raise ValueError(
-                    f"SoftmaxCrossEntropy: class indices must be in [0, {shape[1]}), "
-                    f"got values from {Y.min()} to {Y.max()}."
-                )
-            dense = np.zeros(shape, dtype=dtype)
-            dense[np.arange(shape[0]), Y] = 1.0
-            return dense
-        return Y
-
-    def prepare_targets(self, Y: Any, n_outputs: int, where: str) -> np.ndarray:
-        Y = _checks.as_array(Y, "Y", where)
-        if Y.ndim == 1 and Y.dtype.kind in "iu":
-            if n_outputs < 2:
-                raise ValueError(f"{where}: SoftmaxCrossEntropy needs at least 2 outputs, the model has {n_outputs}.")
-            if Y.min() < 0 or Y.max() >= n_outputs:
-                raise ValueError(
-                    f"{where}: class indices in Y must be in [0, {n_outputs}), got values from "
-                    f"{Y.min()} to {Y.max()}. Check the output layer size."
-                )
-            return self._dense_targets(Y, (Y.shape[0], n_outputs))
-        if Y.ndim == 1:
-            raise ValueError(
-                f"{where}: SoftmaxCrossEntropy expected Y of shape (m, {n_outputs}) (one-hot rows) or "
-                f"integer class indices (m,), got {Y.shape} of dtype {Y.dtype}. If Y holds class "
-                f"indices as floats, pass Y.astype(int) or chainrule.one_hot(Y, n_classes={n_outputs})."
-            )
-        return super().prepare_targets(Y, n_outputs, where)
-
-    def labels_of(self, Y: np.ndarray) -> np.ndarray:
-        return Y if Y.ndim == 1 else Y.argmax(axis=1)
-
-    def predict_labels(self, Y_hat: np.ndarray, out: Union[np.ndarray, None] = None) -> np.ndarray:
-        return Y_hat.argmax(axis=1, out=out)
-
 
 class MeanAbsoluteError(Loss):
     """L = 1/(m·k) · Σ |ŷ - y|;   dŶ = sign(Ŷ - Y) / (m·k)   (a subgradient: 0 where ŷ = y)."""
@@ -352,12 +261,3 @@ class Huber(Loss):
 
     def config(self) -> dict[str, Any]:
         return {"delta": self.delta}
-
-
-def probabilities(loss: Loss, Y_hat: np.ndarray) -> np.ndarray:
-    """Map model outputs to probabilities when the loss works from logits; else return them."""
-    if isinstance(loss, SoftmaxCrossEntropy):
-        return softmax(Y_hat)
-    if isinstance(loss, BinaryCrossEntropy) and loss.from_logits:
-        return sigmoid(Y_hat)
-    return Y_hat

@@ -155,7 +155,11 @@ def _scores(y_true: Any, y_pred: Any, average: str, where: str) -> tuple[np.ndar
     return np.diag(C)[present], C.sum(axis=0)[present], C.sum(axis=1)[present]
 
 
-def _average(per_class: np.ndarray, support: np.ndarray, average: str) -> float:
+def _averaged(numerator: np.ndarray, denominator: np.ndarray, support: np.ndarray, average: str) -> float:
+    """Σ numerator / Σ denominator for "micro"; else the per-class ratios, weighted by support or plain."""
+    if average == "micro":
+        return float(_divide(numerator.sum(), denominator.sum()))
+    per_class = _divide(numerator, denominator)
     if average == "weighted":
         return float(np.sum(per_class * support) / np.sum(support))
     return float(np.mean(per_class))       # macro; binary has one class
@@ -183,9 +187,7 @@ def precision(y_true: Any, y_pred: Any, average: str = "binary") -> float:
     float in [0, 1]
     """
     tp, predicted, support = _scores(y_true, y_pred, average, "precision")
-    if average == "micro":
-        return float(_divide(tp.sum(), predicted.sum()))
-    return _average(_divide(tp, predicted), support, average)
+    return _averaged(tp, predicted, support, average)
 
 
 def recall(y_true: Any, y_pred: Any, average: str = "binary") -> float:
@@ -195,19 +197,10 @@ def recall(y_true: Any, y_pred: Any, average: str = "binary") -> float:
     ``"micro"``: Σ TP_c / Σ support_c, the accuracy for single-label data). 0/0 (no example of
     class c) counts as 0.0, like scikit-learn's ``zero_division=0``.
 
-    Parameters
-    ----------
-    y_true, y_pred : int arrays (m,)
-    average : "binary" (default), "macro", "micro" or "weighted"
-
-    Returns
-    -------
-    float in [0, 1]
+    Parameters and returns as in ``precision``.
     """
     tp, _, support = _scores(y_true, y_pred, average, "recall")
-    if average == "micro":
-        return float(_divide(tp.sum(), support.sum()))
-    return _average(_divide(tp, support), support, average)
+    return _averaged(tp, support, support, average)
 
 
 def f1(y_true: Any, y_pred: Any, average: str = "binary") -> float:
@@ -218,19 +211,10 @@ def f1(y_true: Any, y_pred: Any, average: str = "binary") -> float:
     precision and recall); ``"micro"`` is 2·ΣTP / (Σpredicted + Σsupport), the accuracy for
     single-label data. 0/0 counts as 0.0, like scikit-learn's ``zero_division=0``.
 
-    Parameters
-    ----------
-    y_true, y_pred : int arrays (m,)
-    average : "binary" (default), "macro", "micro" or "weighted"
-
-    Returns
-    -------
-    float in [0, 1]
+    Parameters and returns as in ``precision``.
     """
     tp, predicted, support = _scores(y_true, y_pred, average, "f1")
-    if average == "micro":
-        return float(_divide(2 * tp.sum(), predicted.sum() + support.sum()))
-    return _average(_divide(2 * tp, predicted + support), support, average)
+    return _averaged(2 * tp, predicted + support, support, average)
 
 
 # -- regression ------------------------------------------------------------------------------------------
@@ -308,19 +292,6 @@ def metric_table(metrics: Metrics, where: str) -> dict[str, Callable]:
     return table
 
 
-def score(metrics: Union[dict, None], loss: Any, Y_hat: np.ndarray, Y: np.ndarray,
-             where: str) -> dict[str, float]:
-    """Each ``fn(y_true, y_pred)``: class labels (m,) for a classifier, values for a regressor."""
-    if not metrics:
-        return {}
-    if loss.labels_of(Y) is None:                      # targets neither 0/1 nor one-hot: regression
-        y_true, y_pred = (Y[:, 0], Y_hat[:, 0]) if Y.shape[1] == 1 else (Y, Y_hat)
-    else:
-        y_true = Y.argmax(axis=1) if Y.shape[1] > 1 else (Y[:, 0] > 0.5).astype(np.int64)
-        y_pred = loss.predict_labels(Y_hat)
-        if y_pred.ndim != 1:
-            raise ValueError(
-                f"{where}: metrics need one class label per example, but {loss!r} with {Y.shape[1]} outputs "
-                "is multi-label; score each output j yourself from model.predict_labels(X)[:, j]."
-            )
+def score(metrics: Mapping[str, Callable], y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """``{name: fn(y_true, y_pred)}`` as Python floats (``chainrule.targets.metric_inputs`` gives the pair)."""
     return {name: float(fn(y_true, y_pred)) for name, fn in metrics.items()}

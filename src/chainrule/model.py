@@ -17,13 +17,13 @@ from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
 
-from . import _checks
+from . import _checks, targets
 from .callbacks import Callback, History, ProgressLogger
 from . import metrics as metrics_module
 from .data import example_weights
 from .hints import print_hints, training_hints
 from .layers import Layer
-from .losses import Loss, probabilities
+from .losses import Loss
 from .optimizers import Optimizer
 from .plan import FAST_LAYERS, Plan, canonical_step
 
@@ -202,7 +202,7 @@ class Sequential:
         for hook in hooks:
             hook.on_train_begin(self)
         logs: dict[str, float] = {}
-        labels = loss.labels_of(Y)              # the true labels, once per fit (None: not a classifier)
+        labels = targets.labels(loss, Y)            # the true labels, once per fit (None: not a classifier)
         plan = Plan(self, loss, optimizer)
         for epoch in range(first_epoch, first_epoch + epochs):
             outputs: Union[list, None] = [] if metric_fns else None
@@ -211,7 +211,7 @@ class Sequential:
             if metric_fns:
                 Y_seen = np.concatenate([Y_b for Y_b, _ in outputs])
                 Y_hat = np.concatenate([Y_hat_b for _, Y_hat_b in outputs])
-                logs.update(metrics_module.score(metric_fns, loss, Y_hat, Y_seen, where))
+                logs.update(self._score(metric_fns, loss, Y_hat, Y_seen, where))
             if validation_data is not None:
                 val = self._evaluate(X_val, Y_val, loss, metric_fns, f"{where} (validation_data)")
                 logs.update({f"val_{k}": v for k, v in val.items()})
@@ -227,7 +227,7 @@ class Sequential:
 
     def _prepare(self, X: Any, Y: Any, loss: Loss, where: str) -> tuple[np.ndarray, np.ndarray]:
         X = _checks.matrix(X, "X", where, n_features=self.n_features, dtype=self.dtype)
-        Y = loss.prepare_targets(Y, self.n_outputs, where)
+        Y = targets.prepare(loss, Y, self.n_outputs, where)
         _checks.same_length(X, Y, where)
         return X, np.ascontiguousarray(Y, dtype=self.dtype)
 
@@ -247,11 +247,11 @@ class Sequential:
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities: softmax or sigmoid of the logits when the training loss works from logits."""
-        return probabilities(self._require_loss(None, "predict_proba"), self.predict(X))
+        return targets.probabilities(self._require_loss(None, "predict_proba"), self.predict(X))
 
     def predict_labels(self, X: Any) -> np.ndarray:
         """Class labels: argmax over outputs, or output > threshold for one output."""
-        return self._require_loss(None, "predict_labels").predict_labels(self.predict(X))
+        return targets.predicted_labels(self._require_loss(None, "predict_labels"), self.predict(X))
 
     def evaluate(self, X: Any, Y: Any, loss: Union[Loss, None] = None, metrics: metrics_module.Metrics = ()) -> dict[str, float]:
         """Return ``{"loss": ..., "accuracy": ..., <metric>: ...}`` on (X, Y); accuracy where the loss defines it.
@@ -270,11 +270,17 @@ class Sequential:
         Y_hat = self._predict(X)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = {"loss": loss.forward(Y_hat, Y) + self.penalty()}
-        accuracy = loss.accuracy(Y_hat, Y)
+        accuracy = targets.accuracy(loss, Y_hat, Y)
         if accuracy is not None:
             result["accuracy"] = accuracy
-        result.update(metrics_module.score(metrics, loss, Y_hat, Y, where))
+        result.update(self._score(metrics, loss, Y_hat, Y, where))
         return result
+
+    @staticmethod
+    def _score(metrics: Union[dict, None], loss: Loss, Y_hat: np.ndarray, Y: np.ndarray, where: str) -> dict[str, float]:
+        if not metrics:
+            return {}
+        return metrics_module.score(metrics, *targets.metric_inputs(loss, Y_hat, Y, where))
 
     def _require_loss(self, loss: Union[Loss, None], what: str) -> Loss:
         loss = loss if loss is not None else self.loss

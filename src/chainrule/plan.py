@@ -24,6 +24,7 @@ from typing import Any, Iterable, Union
 
 import numpy as np
 
+from . import targets
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import batches
 from .layers import Dense, Dropout
@@ -152,7 +153,7 @@ class Plan:
                     outputs.append((Y_b.copy(), Y_hat.copy()))      # workspaces are reused next batch
                 m = X_b.shape[0]
                 if predicted is not None:
-                    self.loss.predict_labels(Y_hat, out=predicted[seen:seen + m])
+                    targets.predicted_labels(self.loss, Y_hat, out=predicted[seen:seen + m])
                 total_loss += value * m
                 seen += m
                 for hook in batch_hooks:
