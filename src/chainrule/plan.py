@@ -43,10 +43,16 @@ def is_fast(layers: Iterable[Any], loss: Any, optimizer: Any) -> bool:
             and type(optimizer) in FAST_OPTIMIZERS)
 
 
-def loss_value(model: Any, loss: Loss, Y_hat: np.ndarray, Y_b: np.ndarray, weights: Union[np.ndarray, None]) -> float:
-    """L = loss(Ŷ, Y) (or 1/m·Σ wᵢℓᵢ with sample weights) + the layers' penalties."""
+def loss_value(model: Any, loss: Loss, Y_hat: np.ndarray, Y_b: np.ndarray, weights: Union[np.ndarray, None],
+               penalized: Union[bool, None] = None) -> float:
+    """L = loss(Ŷ, Y) (or 1/m·Σ wᵢℓᵢ with sample weights) + the layers' penalties.
+
+    ``penalized``: whether any layer has a penalty, when the caller knows it already (asked otherwise).
+    """
     value = loss.forward(Y_hat, Y_b) if weights is None else loss.weighted(Y_hat, Y_b, weights)
-    if any(layer.has_penalty for layer in model.layers):
+    if penalized is None:
+        penalized = any(layer.has_penalty for layer in model.layers)
+    if penalized:
         value += model.penalty()
     return value
 
@@ -93,14 +99,8 @@ class Plan:
         A = X_b
         for layer, workspace in zip(layers, workspaces):
             A = layer.forward(A, True, workspace=workspace)
-        if weights is None:
-            value = loss.forward(A, Y_b)
-            dA = loss.backward()
-        else:
-            value = loss.weighted(A, Y_b, weights)
-            dA = loss.backward_weighted(weights)
-        if self.penalized:
-            value += self.model.penalty()
+        value = loss_value(self.model, loss, A, Y_b, weights, self.penalized)
+        dA = output_gradient(loss, weights)
         if self.fold:
             lr = self.optimizer.lr
             if lr != self.folded_lr:            # a schedule or callback changed it

@@ -127,31 +127,6 @@ def is_learners(ctx: Context, func: Any) -> bool:
     return getattr(func, "__module__", None) == ctx.namespace.get("__name__", "__main__")
 
 
-def _signature_finding(ctx: Context, name: str, func: Callable, spec: Spec) -> Union[Finding, None]:
-    """A function that cannot take the course's arguments at all."""
-    probes_needed = {"sigmoid": 1, "relu": 1, "relu_backward": 2, "sigmoid_backward": 2, "initialize_with_zeros": 1, "propagate": 4, "optimize": 6, "layer_sizes": 2,
-                     "initialize_parameters": 3, "initialize_parameters_deep": 1, "linear_forward": 3,
-                     "linear_activation_forward": 4, "forward_propagation": 2, "L_model_forward": 2,
-                     "linear_backward": 2, "linear_activation_backward": 3,
-                     "backward_propagation": 4, "L_model_backward": 3, "update_parameters": 3}
-    count = probes_needed.get(name)
-    if count is None:
-        return None
-    try:
-        inspect.signature(func).bind(*range(count))
-    except TypeError:
-        names = ", ".join(parameter_names(func))
-        if not _looks_like_the_course(name, parameter_names(func)):
-            return None                 # the learner's own helper that happens to share the name
-        return finding(ctx, name, func, "signature", None,
-                        f"{name}({names}) cannot be called with the course's {count} argument(s); the course's "
-                        "tests and the functions that call it pass them positionally.",
-                        func.__code__.co_firstlineno)
-    except ValueError:
-        return None
-    return None
-
-
 COURSE_ARGUMENTS = {
     "sigmoid": ["z"], "relu": ["z"], "relu_backward": ["da", "cache"], "sigmoid_backward": ["da", "cache"],
     "initialize_with_zeros": ["dim"], "propagate": ["w", "b", "x", "y"],
@@ -165,18 +140,29 @@ COURSE_ARGUMENTS = {
 }
 
 
-def _callable_as_the_course(name: str, func: Callable) -> bool:
-    """Takes the course's positional arguments (extra ones with defaults are fine)."""
+def _signature_finding(ctx: Context, name: str, func: Callable) -> Union[Finding, bool]:
+    """True when ``func`` takes the course's positional arguments (extra ones with defaults are fine).
+
+    Otherwise a ``signature`` finding when its arguments are (some of) the course's, a slip in the
+    signature; ``False`` for the learner's own helper that only shares the name.
+    """
     count = len(COURSE_ARGUMENTS.get(name, []))
     if not count:
         return True
     try:
         inspect.signature(func).bind(*range(count))
         return True
-    except TypeError:
-        return False
     except ValueError:
         return True
+    except TypeError:
+        pass
+    if not _looks_like_the_course(name, parameter_names(func)):
+        return False
+    names = ", ".join(parameter_names(func))
+    return finding(ctx, name, func, "signature", None,
+                   f"{name}({names}) cannot be called with the course's {count} argument(s); the course's "
+                   "tests and the functions that call it pass them positionally.",
+                   func.__code__.co_firstlineno)
 
 
 def _looks_like_the_course(name: str, names: list[str]) -> bool:
@@ -207,12 +193,15 @@ def check_namespace(namespace: dict[str, Any], source: Union[LearnerSource, None
         spec = spec_for(name, func)
         if spec is None:
             continue
-        found = _signature_finding(ctx, name, func, spec)
-        if found is None and not _callable_as_the_course(name, func):
+        callable_as_the_course = _signature_finding(ctx, name, func)
+        if callable_as_the_course is False:
             report.notes.append(f"{name}({', '.join(parameter_names(func))}) is not the course's {name}: not checked.")
             continue
         try:
-            findings = [found] if found is not None else check(ctx, spec, func, name)
+            if isinstance(callable_as_the_course, Finding):
+                findings = [callable_as_the_course]
+            else:
+                findings = check(ctx, spec, func, name)
         except NotChecked as reason:
             report.notes.append(f"{name}: not checked: {reason}")
             ctx.wrong.add(name)

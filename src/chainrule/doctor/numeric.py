@@ -112,8 +112,8 @@ def diagnose(params: dict, cost: Callable, grads: Callable, *, data: Union[dict,
     if error is not None:
         report.add(exception_finding(ctx, label, grads, error, probe))
         return report
-    if any(not np.array_equal(before[k], theta[k]) for k in theta):
-        changed = [k for k in theta if not np.array_equal(before[k], theta[k])]
+    changed = [k for k in theta if not np.array_equal(before[k], theta[k])]
+    if changed:
         report.add(finding(ctx, label, grads, "mutates_input", changed[0],
                             f"grads changed params[{changed[0]!r}] in place; a gradient function must only read "
                             "the parameters (the optimizer updates them).", _mutation_line(ctx, grads, probe, changed[0]),

@@ -84,7 +84,7 @@ def check(ctx: Context, spec: Spec, func: Callable, label: Union[str, None] = No
         cases = failures[name]
         expected = as_float_array(cases[0][0].expected[name])
         verdict = agree([mm for _, mm in cases], expected is not None and expected.size == 1)
-        verdict = _batch_verdict(ctx, spec, func, cases[0][0], name, verdict)
+        verdict = _batch_verdict(ctx, spec, func, cases[0][0], name, verdict, outputs_of[id(cases[0][0])])
         first = localize(ctx, spec, func, label, cases[0][0], name, verdict)
         if len(names) > 1:
             first.message += f" Also wrong, probably as a consequence: {', '.join(names[1:])}."
@@ -140,16 +140,19 @@ def _explain(ctx: Context, spec: Spec, func: Callable, probe: Probe, name: str, 
     return mismatch
 
 
-def _batch_verdict(ctx: Context, spec: Spec, func: Callable, probe: Probe, name: str, verdict: Mismatch) -> Mismatch:
-    """Repeat every example twice: a mean must not change. Sharpens "values" into a batch finding."""
+def _batch_verdict(ctx: Context, spec: Spec, func: Callable, probe: Probe, name: str, verdict: Mismatch,
+                   outputs: dict[str, Any]) -> Mismatch:
+    """Repeat every example twice: a mean must not change. Sharpens "values" into a batch finding.
+
+    ``outputs`` are the learner's outputs on the probe itself, from the run that found the mismatch.
+    """
     if probe.doubled is None or verdict.kind not in ("values",):
         return verdict
-    first, error1 = ctx.call(func, copy.deepcopy(probe.args), probe.kwargs)
-    second, error2 = ctx.call(func, copy.deepcopy(probe.doubled), probe.kwargs)
-    if error1 or error2:
+    second, error = ctx.call(func, copy.deepcopy(probe.doubled), probe.kwargs)
+    if error:
         return verdict
     try:
-        a = as_float_array(spec.outputs(first, probe).get(name))
+        a = as_float_array(outputs.get(name))
         b = as_float_array(spec.outputs(second, probe).get(name))
     except StructureError:
         return verdict
