@@ -223,6 +223,13 @@ def test_sgd_epochs_equal_nielsens_loop_given_the_same_shuffles(cost):
     net.SGD(training, 2, 16, 0.8, lmbda=2.0, verbose=False)
     for got, want in zip(net.weights + net.biases, weights + biases):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    # lmbda belongs to that call: a later step without it is network.py's, with no decay left behind
+    weights, biases = ref_update_mini_batch(copies(net.weights), copies(net.biases), training[:10], 0.8, 0.0,
+                                            len(training), cost)
+    net.update_mini_batch(training[:10], 0.8)
+    for got, want in zip(net.weights + net.biases, weights + biases):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    assert net.total_cost(training, 0.0) == pytest.approx(ref_total_cost(weights, biases, training, 0.0, cost))
 
 
 def test_cost_classes_match_network2_formulas():

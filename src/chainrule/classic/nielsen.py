@@ -13,7 +13,7 @@ there is exactly one copy of the backpropagation math (the engine's)::
     ∂C/∂b = δ,  ∂C/∂w = δ·a_prevᵀ               db = dZ.sum(axis=0),  dW = A_prevᵀ @ dZ
 
 The engine loss averages over the m rows, so one engine step ``W -= eta·dW`` is Nielsen's
-``w -> w - (eta/m)·Σₓ ∂Cₓ/∂w``; with ``Dense.l2 = lmbda/n`` it is network2's
+``w -> w - (eta/m)·Σₓ ∂Cₓ/∂w``; with Dense layers built with ``l2 = lmbda/n`` it is network2's
 ``w -> (1 - eta·lmbda/n)·w - (eta/m)·Σₓ ∂Cₓ/∂w``. ``weights`` and ``biases`` are views of the
 engine's arrays (``layer.W.T`` and ``layer.b.reshape(-1, 1)``), so they always show the live values.
 
@@ -277,7 +277,7 @@ class Network:
         generator, cut into mini-batches of ``mini_batch_size``, each one engine step) with a callback
         that prints and records the book's per-epoch lines::
 
-            w -> (1 - eta·lmbda/n)·w - (eta/m)·Σₓ ∂Cₓ/∂w      engine: Dense.l2 = lmbda/n, SGD(lr=eta)
+            w -> (1 - eta·lmbda/n)·w - (eta/m)·Σₓ ∂Cₓ/∂w      engine: Dense(..., l2=lmbda/n), SGD(lr=eta)
             b -> b - (eta/m)·Σₓ ∂Cₓ/∂b                         (the loss's mean supplies the 1/m)
 
         Parameters
@@ -311,12 +311,8 @@ class Network:
             raise ValueError(f"{where}: monitoring evaluation cost or accuracy needs evaluation_data.")
         book = _BookLines(self, X, Y, lmbda, evaluation, test, verbose, monitor_evaluation_cost,
                           monitor_evaluation_accuracy, monitor_training_cost, monitor_training_accuracy)
-        self._set_l2(lmbda / n)
-        try:
-            self.model.fit(X, Y, self.loss, SGD(lr=eta), epochs=epochs, batch_size=mini_batch_size,
-                           callbacks=[book])
-        finally:
-            self._set_l2(0.0)
+        self._trainer(lmbda / n).fit(X, Y, self.loss, SGD(lr=eta), epochs=epochs, batch_size=mini_batch_size,
+                                     callbacks=[book])
         return book.evaluation_cost, book.evaluation_accuracy, book.training_cost, book.training_accuracy
 
     def update_mini_batch(self, mini_batch: Iterable[Example], eta: float, lmbda: float = 0.0,
@@ -333,11 +329,11 @@ class Network:
             raise ValueError(f"{where}: lmbda > 0 needs n, the size of the whole training set "
                              "(the weight decay is 1 - eta·lmbda/n).")
         X, Y = self._vectors(mini_batch, where, "mini_batch")
-        self._set_l2(lmbda / _checks.positive_int(n, "n", where) if lmbda else 0.0)
-        try:
-            self._step(X, Y, SGD(lr=eta), "update_mini_batch")
-        finally:
-            self._set_l2(0.0)
+        trainer = self._trainer(lmbda / _checks.positive_int(n, "n", where) if lmbda else 0.0)
+        value = trainer.train_step(X, Y, self.loss, SGD(lr=eta))
+        if not math.isfinite(value):
+            raise FloatingPointError(f"Network: the cost became {value} at {where} (eta={eta}). "
+                                     f"Try a smaller eta, e.g. {eta / 10:g}.")
 
     def backprop(self, x: Any, y: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """(nabla_b, nabla_w): the gradient of the cost Cₓ of one example, in Nielsen's shapes.
@@ -356,21 +352,25 @@ class Network:
         a, y = _bridge.nielsen_columns("Network.cost_derivative", output_activations=output_activations, y=y)
         return a - y
 
-    def _set_l2(self, l2: float) -> None:
-        for layer in self._dense:
-            layer.l2 = l2
+    def _trainer(self, l2: float) -> Sequential:
+        """The model a training call steps: ``self.model``, or for network2's L2 (``l2 = lmbda/n > 0``)
+        a twin whose Dense layers are built with ``l2`` and share this network's W and b arrays and
+        generator. The optimizer updates W and b in place, so ``self.model`` sees every step."""
+        if not l2:
+            return self.model
+        twin = Sequential([Dense(layer.n_in, layer.n_out, init="zeros", l2=l2) if isinstance(layer, Dense) else layer
+                           for layer in self.model.layers], dtype=self.model.dtype)
+        for layer, twin_layer in zip(self.model.layers, twin.layers):
+            if isinstance(layer, Dense):
+                twin_layer.W, twin_layer.b = layer.W, layer.b
+        twin.rng = self.model.rng
+        return twin
 
     def _forward_backward(self, X: np.ndarray, Y: np.ndarray) -> float:
         """The engine's loop body without the update: forward, loss, backward; returns the loss."""
         value = self.loss.forward(self.model.forward(X, training=True), Y)
         self.model.backward(self.loss.backward())
         return value
-
-    def _step(self, X: np.ndarray, Y: np.ndarray, optimizer: SGD, where: str) -> None:
-        value = self.model.train_step(X, Y, self.loss, optimizer)
-        if not math.isfinite(value):
-            raise FloatingPointError(f"Network: the cost became {value} at {where} (eta={optimizer.lr}). "
-                                     f"Try a smaller eta, e.g. {optimizer.lr / 10:g}.")
 
     # -- evaluation --------------------------------------------------------------------------------
     def evaluate(self, test_data: Iterable[Example]) -> int:
