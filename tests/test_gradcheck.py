@@ -2,7 +2,7 @@
 layer it blames, and ``numerical_gradient`` and ``relative_error`` with their guards.
 
 The gradient checks of each layer, activation and regularizer live in test_layers.py and
-test_activations.py, those of the losses in test_losses.py (MAE and Huber: test_weights_and_regularizers.py).
+test_activations.py, those of the losses (MAE and Huber included) in test_losses.py.
 """
 
 import numpy as np

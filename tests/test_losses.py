@@ -6,9 +6,13 @@ import warnings
 import numpy as np
 import pytest
 
+import chainrule as cr
+
 from chainrule import (BinaryCrossEntropy, Dense, Identity, LeakyReLU, MeanSquaredError, ReLU, Sequential, Sigmoid,
                        Softmax, SoftmaxCrossEntropy, Tanh)
 from chainrule.gradcheck import TOLERANCE, numerical_gradient, relative_error
+
+from _layer_cases import tanh_net
 
 EPS = 1e-5
 
@@ -227,3 +231,34 @@ def test_loss_backward_before_forward_raises_value_error():
     for loss in (MeanSquaredError(), BinaryCrossEntropy(), SoftmaxCrossEntropy()):
         with pytest.raises(ValueError, match="before forward"):
             loss.backward()
+
+
+@pytest.mark.parametrize("loss", [cr.MeanAbsoluteError(), cr.Huber(0.3), cr.Huber(5.0)], ids=repr)
+def test_mae_and_huber_gradients_match_central_differences(loss):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
+    assert cr.check_gradients(tanh_net(), X, Y, loss).passed
+
+
+def test_huber_values_by_hand():
+    loss = cr.Huber(delta=1.0)
+    # residuals 0.5 (quadratic: 0.125) and 3 (linear: 1·(3 - 0.5) = 2.5); mean over 2 entries
+    assert loss.forward(np.array([[0.5], [3.0]]), np.zeros((2, 1))) == pytest.approx(1.3125)
+    np.testing.assert_allclose(loss.backward(), [[0.25], [0.5]])
+
+
+def test_mae_value_by_hand():
+    assert cr.MeanAbsoluteError().forward(np.array([[1.0, -2.0]]), np.array([[0.0, 0.0]])) == 1.5
+
+
+@pytest.mark.parametrize("loss", [cr.MeanSquaredError(), cr.BinaryCrossEntropy(from_logits=True),
+                                  cr.SoftmaxCrossEntropy(), cr.MeanAbsoluteError(), cr.Huber()], ids=repr)
+def test_weighted_loss_gradient_matches_central_differences(loss):
+    rng = np.random.default_rng(2)
+    Y_hat = rng.normal(size=(5, 3))
+    Y = cr.one_hot(rng.integers(0, 3, 5), 3)
+    w = rng.random(5) * 2
+    loss.weighted(Y_hat, Y, w)
+    analytic = loss.backward_weighted(w)
+    numeric = cr.numerical_gradient(lambda: loss.weighted(Y_hat, Y, w), Y_hat)
+    assert cr.relative_error(analytic, numeric) < 1e-7
