@@ -284,3 +284,18 @@ def test_chainrule_train_prints_a_hint_for_a_bad_lr_and_none_for_a_good_one(tmp_
     assert any("lr 100.0 is too high, try 10.0" in line for line in bad), bad
     good = run_cli("train", "--data", "moons", "--epochs", 50, "--out", "good.npz", cwd=tmp_path)
     assert good == []
+
+
+def test_unit_health_counts_dead_relu_and_saturated_tanh_units_per_layer():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 2))
+    relu_net = cr.Sequential([cr.Dense(2, 4), cr.ReLU(), cr.Dense(4, 1)], seed=0)
+    relu_net.layers[0].b[:3] = -100.0                   # three of four units can never be positive
+    (health,) = cr.hints.unit_health(relu_net, X)
+    assert (health.position, health.kind, health.units, health.count) == (1, "dead", 4, 3)
+    assert health.fraction == 0.75
+    tanh_net = cr.Sequential([cr.Dense(2, 5), cr.Tanh(), cr.Dense(5, 1), cr.Sigmoid()], seed=0)
+    tanh_net.layers[0].W[...] = 0.0
+    tanh_net.layers[0].b[:2] = 50.0                     # tanh'(50) ~ 0 on every example
+    (health,) = cr.hints.unit_health(tanh_net, X)       # the output sigmoid is not a hidden layer
+    assert (health.position, health.kind, health.units, health.count) == (1, "saturated", 5, 2)

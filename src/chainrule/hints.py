@@ -183,9 +183,51 @@ def model_hints(layers: Any, X: Any = None, batch_size: int = 4096) -> list[Hint
     m = X.shape[0]
     if m == 0:
         return hints
+    for health in unit_health(layers, X, batch_size):
+        name, n, count = names[health.position], health.units, health.count
+        if count <= DEAD_FRACTION * n:
+            continue
+        if health.kind == "dead":
+            hints.append(Hint("dead_units", f"{name}: {count} of {n} units ({count / n:.0%}) are dead: Z <= 0 on all "
+                              f"{X.shape[0]} examples, so their gradient is 0 and they never recover. Try a smaller lr, "
+                              "He initialization (init='he_normal'), less negative biases, or LeakyReLU.", name))
+        else:
+            g = "σ'(Z)" if isinstance(layers[health.position], Sigmoid) else "tanh'(Z)"
+            hints.append(Hint("saturated", f"{name}: {count} of {n} units are saturated: {g} < {SATURATED_GRAD:g} "
+                              f"on more than {SATURATED_EXAMPLES:.0%} of the examples, so almost no gradient flows "
+                              "through them. Standardize X, use smaller initial weights (Glorot) or a smaller lr.",
+                              name))
+    return hints
+
+
+@dataclass(frozen=True)
+class UnitHealth:
+    """How many of a hidden activation layer's units are stuck: ``kind`` is ``"dead"`` (a ReLU unit
+    never positive on X) or ``"saturated"`` (a sigmoid/tanh unit with g'(Z) < SATURATED_GRAD on more
+    than SATURATED_EXAMPLES of X); ``position`` is the layer's 0-based place in the list."""
+
+    position: int
+    kind: str
+    units: int
+    count: int
+
+    @property
+    def fraction(self) -> float:
+        return self.count / self.units if self.units else 0.0
+
+
+def unit_health(layers: Any, X: np.ndarray, batch_size: int = 4096) -> list[UnitHealth]:
+    """One ``UnitHealth`` per ReLU layer and per hidden sigmoid/tanh layer, from one forward pass over X.
+
+    The pass runs ``forward(A, training=False)`` layer by layer, ``batch_size`` rows at a time, so it
+    overwrites what each layer cached for ``backward`` (see ``model_hints``).
+    """
+    layers = list(getattr(layers, "layers", layers))
+    dense = [i for i, layer in enumerate(layers) if isinstance(layer, Dense)]
     hidden = layers[:dense[-1]] if dense else layers
     alive = {i: False for i, layer in enumerate(layers) if isinstance(layer, ReLU)}    # unit ever positive
     squashed = {i: 0 for i, layer in enumerate(hidden) if isinstance(layer, (Sigmoid, Tanh))}  # examples, g' tiny
+    m = X.shape[0]
     with np.errstate(over="ignore", invalid="ignore"):
         for begin in range(0, m, batch_size):
             A = X[begin:begin + batch_size]
@@ -196,23 +238,10 @@ def model_hints(layers: Any, X: Any = None, batch_size: int = 4096) -> list[Hint
                 elif i in squashed:
                     grad = A * (1 - A) if isinstance(layer, Sigmoid) else 1 - A * A      # g'(Z) from A = g(Z)
                     squashed[i] = squashed[i] + (grad < SATURATED_GRAD).sum(axis=0)
-    for i, ever in alive.items():
-        n = ever.size
-        dead = n - int(np.count_nonzero(ever))
-        if dead > DEAD_FRACTION * n:
-            hints.append(Hint("dead_units", f"{names[i]}: {dead} of {n} units ({dead / n:.0%}) are dead: Z <= 0 on all "
-                              f"{m} examples, so their gradient is 0 and they never recover. Try a smaller lr, "
-                              "He initialization (init='he_normal'), less negative biases, or LeakyReLU.", names[i]))
-    for i, counts in squashed.items():
-        saturated = int(np.count_nonzero(counts > SATURATED_EXAMPLES * m))
-        n = counts.size
-        if saturated > DEAD_FRACTION * n:
-            g = "σ'(Z)" if isinstance(layers[i], Sigmoid) else "tanh'(Z)"
-            hints.append(Hint("saturated", f"{names[i]}: {saturated} of {n} units are saturated: {g} < {SATURATED_GRAD:g} "
-                              f"on more than {SATURATED_EXAMPLES:.0%} of the examples, so almost no gradient flows "
-                              "through them. Standardize X, use smaller initial weights (Glorot) or a smaller lr.",
-                              names[i]))
-    return hints
+    found = [UnitHealth(i, "dead", ever.size, ever.size - int(np.count_nonzero(ever))) for i, ever in alive.items()]
+    found += [UnitHealth(i, "saturated", counts.size, int(np.count_nonzero(counts > SATURATED_EXAMPLES * m)))
+              for i, counts in squashed.items()]
+    return sorted(found, key=lambda health: health.position)
 
 
 def _name(layer: Any, position: int) -> str:
