@@ -40,7 +40,7 @@ ORDER = [
     "plotting",
 ]
 # Top-level modules and subpackages above the engine: they may import anything.
-UNRESTRICTED = {"classic", "doctor", "io", "cli", "__main__", "__init__"}
+UNRESTRICTED = {"classic", "doctor", "playground", "io", "cli", "__main__", "__init__"}
 # Imports against the order that are allowed *inside a function only*, each a front door to a module above.
 # Sequential.save(path) is chainrule.io.save(model, path): io owns the file format and builds a
 # Sequential on load, so io stays above model and model reaches it when save is called (issue 12).

@@ -318,6 +318,12 @@ def cmd_doctor(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_playground(args: argparse.Namespace) -> None:
+    """Serve the playground page until Ctrl-C (a busy port is an OSError: exit 1 with its message)."""
+    from .playground import serve
+    serve(args.host, args.port, open_browser=not args.no_browser)
+
+
 # -- argument parsing -----------------------------------------------------------------------------
 def positive_int(text: str) -> int:
     value = int(text)
@@ -443,13 +449,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=positive_float, default=120.0,
                    help="seconds allowed for importing and checking the file (default: %(default)s)")
     p.set_defaults(run=cmd_doctor)
+
+    p = add("playground", "a local web page that trains a network live: boundary, losses, gradients, hints",
+            "chainrule playground --port 8000")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s; 0 picks a free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
+    p.set_defaults(run=cmd_playground)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = [c for c in ("train", "evaluate", "predict", "info", "plot", "resume", "gradcheck", "doctor")]
+    commands = [c for c in ("train", "evaluate", "predict", "info", "plot", "resume", "gradcheck", "doctor",
+                                  "playground")]
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is not None and first not in commands:
         close = difflib.get_close_matches(first, commands, n=1)

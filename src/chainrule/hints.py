@@ -256,7 +256,8 @@ def _symmetry(layer: Dense, name: str) -> Union[Hint, None]:
     n = layer.W.shape[1]
     units = np.vstack([layer.W, layer.b[None, :]]).T.astype(np.float64)     # one row per unit: W[:, j] and b[j]
     scale = float(np.abs(units).max())
-    rounded = np.round(units / scale, 9) if scale > 0 else units
+    with np.errstate(invalid="ignore"):                  # inf weights: nan rows, never equal, no warning
+        rounded = np.round(units / scale, 9) if scale > 0 else units
     _, counts = np.unique(rounded, axis=0, return_counts=True)
     same = int(counts.max())
     if n < 2 or same < 2 or same < n / 2:

@@ -64,6 +64,14 @@ def plot_costs(costs: Any, learning_rate: float, every: int = 100,
     return _finish(fig, path)
 
 
+def grid_around(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """``resolution`` evenly spaced x₁ and x₂ values spanning 2-D points X (m, 2), padded by 10% + 0.5."""
+    pad_x, pad_y = 0.1 * np.ptp(X[:, 0]) + 0.5, 0.1 * np.ptp(X[:, 1]) + 0.5
+    xs = np.linspace(X[:, 0].min() - pad_x, X[:, 0].max() + pad_x, resolution)
+    ys = np.linspace(X[:, 1].min() - pad_y, X[:, 1].max() + pad_y, resolution)
+    return xs, ys
+
+
 def plot_decision_boundary(predict_labels: Any, X: np.ndarray, y: np.ndarray,
                            path: Union[str, os.PathLike, None] = None, title: str = "decision boundary",
                            resolution: int = 300) -> Any:
@@ -73,10 +81,7 @@ def plot_decision_boundary(predict_labels: Any, X: np.ndarray, y: np.ndarray,
     y = np.asarray(y).ravel()
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary needs 2-D points X of shape (m, 2), got {X.shape}.")
-    pad_x, pad_y = 0.1 * np.ptp(X[:, 0]) + 0.5, 0.1 * np.ptp(X[:, 1]) + 0.5
-    xs = np.linspace(X[:, 0].min() - pad_x, X[:, 0].max() + pad_x, resolution)
-    ys = np.linspace(X[:, 1].min() - pad_y, X[:, 1].max() + pad_y, resolution)
-    grid_x, grid_y = np.meshgrid(xs, ys)
+    grid_x, grid_y = np.meshgrid(*grid_around(X, resolution))
     labels = np.asarray(predict_labels(np.c_[grid_x.ravel(), grid_y.ravel()])).reshape(grid_x.shape)
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     ax.contourf(grid_x, grid_y, labels, alpha=0.35, cmap="coolwarm")
