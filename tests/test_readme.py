@@ -7,6 +7,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,9 @@ def test_command_lines_run_and_the_doctor_block_is_its_real_output(workdir):
             continue
         for line in commands(code):
             args = shlex.split(line)[1:]
+            if args[0] == "playground":
+                serve_and_fetch_the_page(args, workdir, env)
+                continue
             result = subprocess.run([sys.executable, "-m", "chainrule", *args], cwd=workdir, env=env,
                                     capture_output=True, text=True, timeout=300)
             expected = 1 if args[0] == "doctor" else 0      # the README's example learner file is buggy
@@ -78,3 +82,18 @@ def test_command_lines_run_and_the_doctor_block_is_its_real_output(workdir):
             if args[0] == "doctor":
                 shown = README.split(line, 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
                 assert result.stdout.strip() == shown.strip()
+
+
+def serve_and_fetch_the_page(args, workdir, env):
+    """``chainrule playground`` for real, on a free port and without a browser: the page is served."""
+    process = subprocess.Popen([sys.executable, "-m", "chainrule", *args, "--port", "0", "--no-browser"], cwd=workdir,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        url = re.search(r"http://\S+/", first)
+        assert url, f"chainrule playground printed {first!r}; stderr: {process.stderr.read() if process.poll() else ''}"
+        with urllib.request.urlopen(url.group(0), timeout=30) as response:
+            assert response.status == 200 and b"chainrule playground" in response.read()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

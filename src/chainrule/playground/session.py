@@ -199,7 +199,9 @@ class Session:
     def layer_report(self) -> list[dict[str, Any]]:
         """Per Dense layer: ‖dW‖ of the last batch and ‖W‖; per hidden activation: the stuck units' fraction."""
         layers = self.model.layers
-        report = [{"layer": layer.describe(), "grad_norm": _finite(float(np.linalg.norm(layer.dW))),
+        trained = self.epoch > 0                        # before the first step there is no gradient yet
+        report = [{"layer": layer.describe(),
+                   "grad_norm": _finite(float(np.linalg.norm(layer.dW))) if trained else None,
                    "weight_norm": _finite(float(np.linalg.norm(layer.W)))}
                   for layer in layers if isinstance(layer, Dense)]
         for health in hints.unit_health(self.model, self.X_train):

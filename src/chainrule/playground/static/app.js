@@ -87,6 +87,12 @@ function setPlaying(on) {
   if (on) loop();
 }
 
+async function showCode() {
+  if (!sessionId) return;
+  const response = await fetch(`/api/sessions/${sessionId}/code`);
+  $("code").textContent = await response.text();
+}
+
 function fmt(value, digits) {
   return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
 }
@@ -109,6 +115,7 @@ function render(state) {
   drawHints(state.hints);
   $("status").textContent = state.diverged ? `Training stopped: ${state.diverged} Press Reset to start again.` : "";
   if (state.diverged) setPlaying(false);
+  if (!$("code-panel").hidden) showCode();     // the shown program always matches the run so far
 }
 
 function drawBoundary(b) {
@@ -258,9 +265,7 @@ async function init() {
     }
   });
   $("show-code").addEventListener("click", async () => {
-    if (!sessionId) return;
-    const response = await fetch(`/api/sessions/${sessionId}/code`);
-    $("code").textContent = await response.text();
+    await showCode();
     $("code-panel").hidden = false;
     $("code-panel").scrollIntoView({behavior: "smooth"});
   });
