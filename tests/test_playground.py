@@ -194,3 +194,14 @@ def test_cli_playground_help_lists_its_options():
     with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
         cli.main(["playground", "--help"])
     assert "--no-browser" in out.getvalue() and "127.0.0.1" in out.getvalue()
+
+
+def test_cli_playground_on_a_busy_port_exits_1_with_the_fix(server):
+    import subprocess
+    import sys
+    from test_cli import cli_env
+    port = server.server_address[1]
+    result = subprocess.run([sys.executable, "-m", "chainrule", "playground", "--port", str(port), "--no-browser"],
+                            env=cli_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "--port 0" in result.stderr

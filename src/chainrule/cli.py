@@ -321,7 +321,13 @@ def cmd_doctor(args: argparse.Namespace) -> None:
 def cmd_playground(args: argparse.Namespace) -> None:
     """Serve the playground page until Ctrl-C (a busy port is an OSError: exit 1 with its message)."""
     from .playground import serve
-    serve(args.host, args.port, open_browser=not args.no_browser)
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port must be in [0, 65535], got {args.port}.")
+    try:
+        serve(args.host, args.port, open_browser=not args.no_browser)
+    except OSError as error:
+        raise CommandError(f"cannot serve on {args.host}:{args.port} ({error.strerror or error}); "
+                           "pass another --port, or --port 0 for a free one.") from None
 
 
 # -- argument parsing -----------------------------------------------------------------------------
