@@ -15,6 +15,7 @@ from typing import Callable, Union
 import numpy as np
 
 from . import _checks
+from .preprocessing import column_statistics
 from .mnist import MNIST, load_mnist, read_idx  # noqa: F401  (re-exported: datasets is the public home)
 
 Normal = Callable[[int], np.ndarray]
@@ -138,14 +139,16 @@ def standardize(X: np.ndarray, mean: Union[np.ndarray, None] = None,
                 std: Union[np.ndarray, None] = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(X - mean) / std per column; returns ``(X_std, mean, std)``. Pass the training mean/std for test data.
 
-    Columns with zero spread get std = 1, so they become zeros rather than NaN.
+    Columns with zero spread get std = 1, so they become zeros rather than NaN. To keep the
+    statistics with a model (saved in its file, applied by ``predict``), use
+    ``model.preprocessing = chainrule.preprocessing.Standardize()`` instead.
     """
     X = _checks.matrix(X, "X", "standardize", dtype=np.float64)
-    mean = X.mean(axis=0) if mean is None else np.asarray(mean, dtype=np.float64)
-    if std is None:
-        std = X.std(axis=0)
-        std = np.where(std > 0, std, 1.0)
-    std = np.asarray(std, dtype=np.float64)
+    if mean is None or std is None:
+        fitted_mean, fitted_std = column_statistics(X)
+        mean = fitted_mean if mean is None else mean
+        std = fitted_std if std is None else std
+    mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
     return (X - mean) / std, mean, std
 
 
