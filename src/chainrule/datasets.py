@@ -192,6 +192,12 @@ class Table(NamedTuple):
                                  f"a number{more}.")
         return cells.astype(np.float64)
 
+    def text_columns(self) -> list[int]:
+        """0-based indices of the columns holding a cell that is not a number."""
+        if self.cells.dtype.kind == "f":
+            return []
+        return [j for j in range(self.cells.shape[1]) if not all(_is_number(c) for c in self.cells[:, j])]
+
     def column_index(self, label_column: Union[int, str]) -> int:
         """The 0-based index of ``label_column``: a header name, or a Python index (-1: the last)."""
         n = self.cells.shape[1]
