@@ -253,15 +253,23 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         now = time.perf_counter()
-        total = self.model.planned_epochs or 0
         self.epoch_start = self.last_draw = now
-        if (epoch + 1) % self.every and epoch + 1 != total:
-            return
+        self.last = (epoch, logs)
+        if (epoch + 1) % self.every == 0 or epoch + 1 == self.model.planned_epochs:
+            self.write(epoch, logs, now)
+
+    def on_train_end(self, logs: dict[str, float]) -> None:
+        epoch, last_logs = getattr(self, "last", (None, None))
+        if epoch is not None and epoch != getattr(self, "written", None):    # stopped early between lines
+            self.write(epoch, last_logs, time.perf_counter())
+
+    def write(self, epoch: int, logs: dict[str, float], now: float) -> None:
         metrics = "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
         clear = "\r" + " " * 100 + "\r" if self.tty else ""
-        self.stream.write(f"{clear}epoch {epoch + 1}/{total}  {metrics}  ({now - self.logged:.2f} s)\n")
+        self.stream.write(f"{clear}epoch {epoch + 1}/{self.model.planned_epochs or 0}  {metrics}  "
+                          f"({now - self.logged:.2f} s)\n")
         self.stream.flush()
-        self.logged = now
+        self.logged, self.written = now, epoch
 
 
 class Checkpoint(Callback):
