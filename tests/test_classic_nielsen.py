@@ -4,7 +4,6 @@ import gzip
 import json
 import pickle
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +11,8 @@ import pytest
 from chainrule.classic import nielsen
 from chainrule.classic.nielsen import CrossEntropyCost, Network, QuadraticCost
 
-REAL_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.pkl.gz"
+from _paths import MNIST_PKL as REAL_MNIST      # $CHAINRULE_DATA, else ../shared/data beside the repo
+
 SIZES = [20, 8, 5]
 COSTS = [QuadraticCost, CrossEntropyCost]
 

@@ -82,16 +82,17 @@ def test_train_exits_0_prints_each_epoch_and_saves_the_model_and_the_curve(train
     assert model.meta["data"] == "flower"
 
 
-def test_evaluate_prints_train_and_test_loss_and_accuracy_matching_the_end_of_training(model_copy, trained):
+def test_evaluate_prints_train_and_validation_loss_and_accuracy_matching_the_end_of_training(model_copy, trained):
     result = ok("evaluate", model_copy.name, cwd=model_copy.parent)
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
-    assert set(lines) == {"train", "test"}
-    for split in ("train", "test"):
+    assert set(lines) == {"train", "validation"}                 # named for what they are: no "test" here
+    for split, rows in (("train", 320), ("validation", 80)):     # the flower's 400 rows, 20 % held out
         values = metrics(lines[split])
-        assert set(values) == {"loss", "accuracy"}
-        assert values["loss"] > 0 and 0 <= values["accuracy"] <= 1
-    printed_after_training = [line for line in trained[1].stdout.splitlines() if line.startswith("test ")]
-    assert metrics(printed_after_training[-1]) == metrics(lines["test"])
+        assert set(values) == {"rows", "loss", "accuracy"}
+        assert values["rows"] == rows and values["loss"] > 0 and 0 <= values["accuracy"] <= 1
+    for split in ("train", "validation"):
+        printed_after_training = [line for line in trained[1].stdout.splitlines() if line.startswith(f"{split} ")]
+        assert metrics(printed_after_training[-1]) == metrics(lines[split])
 
 
 def write_points(path, n=7, seed=5):
@@ -323,7 +324,7 @@ def test_train_on_a_csv_with_the_label_in_the_last_column(tmp_path):
     assert (model.n_features, model.n_outputs) == (3, 3)
     assert len(model.history.epoch) == 2
     evaluated = ok("evaluate", "csv.npz", cwd=tmp_path).stdout
-    assert evaluated.startswith("train ") and "\ntest " in evaluated
+    assert evaluated.startswith("train ") and "\nvalidation " in evaluated
 
 
 def test_train_on_an_npz_with_arrays_x_and_y(tmp_path):

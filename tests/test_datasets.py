@@ -109,3 +109,55 @@ def test_bad_arguments_raise_value_error(call):
 
 def test_the_generator_registry_names_every_generator():
     assert set(datasets.GENERATORS) == set(GENERATORS)
+
+
+# -- CSV tables: class names, header detection, 1-based positions (issue 13) -----------------------------------
+def write_text(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_table_keeps_class_names_as_text_and_skips_the_header(tmp_path):
+    path = write_text(tmp_path / "iris.csv", 'sepal,petal,species\n5.1,1.4,setosa\n\n7.0,4.7,"versicolor"\n')
+    X, y = datasets.load_table(path)
+    np.testing.assert_array_equal(X, [[5.1, 1.4], [7.0, 4.7]])
+    assert y.tolist() == ["setosa", "versicolor"]
+    classes, indices = np.unique(y, return_inverse=True)
+    assert classes.tolist() == ["setosa", "versicolor"] and indices.tolist() == [0, 1]
+
+
+def test_load_table_label_column_by_header_name_or_index(tmp_path):
+    path = write_text(tmp_path / "t.csv", "species,a,b\ncat,1,2\ndog,3,4\n")
+    X, y = datasets.load_table(path, label_column="species")
+    assert y.tolist() == ["cat", "dog"] and X.tolist() == [[1, 2], [3, 4]]
+    X0, y0 = datasets.load_table(path, label_column=0)
+    assert y0.tolist() == y.tolist() and np.array_equal(X0, X)
+    with pytest.raises(ValueError, match=r"no column named 'kind'; its columns are \['species', 'a', 'b'\]"):
+        datasets.load_table(path, label_column="kind")
+
+
+def test_whole_number_targets_are_indices_and_fractions_values(tmp_path):
+    _, y = datasets.load_table(write_text(tmp_path / "a.csv", "1,25\n2,346\n"))
+    assert y.dtype == np.int64 and y.tolist() == [25, 346]
+    _, y = datasets.load_table(write_text(tmp_path / "b.csv", "1,2.5\n2,3\n"))
+    assert y.dtype == np.float64
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("a,b,label\n1,2,0\n3,x,1\n", "line 3, column 2 ('b'): 'x' is not a number"),
+    ("1,2,0\n3,4,1\n5,,1\n", "line 3, column 2: '' is not a number"),
+    ("1,2,0\n3,4\n", "line 2: 2 columns, but line 1 has 3"),
+    ("a,b,label\n1,2,0\n3,4,5,6\n", "line 3: 4 columns, but line 1 has 3"),
+], ids=["text_feature_with_header", "empty_cell", "short_row", "long_row_after_header"])
+def test_csv_errors_name_the_line_and_column_counted_from_1_as_editors_do(tmp_path, text, fragment):
+    path = write_text(tmp_path / "bad.csv", text)
+    with pytest.raises(ValueError) as info:
+        datasets.load_table(path)
+    assert fragment in str(info.value) and "bad.csv" in str(info.value)
+
+
+def test_read_table_reads_a_numeric_file_with_its_header_and_file_lines(tmp_path):
+    table = datasets.read_table(write_text(tmp_path / "n.csv", "x,y\n1,2\n3,4\n"))
+    assert table.header == ["x", "y"] and table.cells.dtype == np.float64
+    assert table.lines.tolist() == [2, 3] and table.text_columns() == []
+    assert datasets.read_csv(tmp_path / "n.csv").tolist() == [[1, 2], [3, 4]]

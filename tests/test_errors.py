@@ -221,9 +221,9 @@ def test_sequential_rejects_an_empty_list_and_non_layers():
 
 def test_evaluate_before_training_without_a_loss_asks_for_one():
     X, y = data()
-    with raises_value_error("has not been trained", "loss="):
+    with raises_value_error("no loss to use", "hand-written loop", "loss="):
         model_2_to_1().evaluate(X, y)
-    with raises_value_error("has not been trained"):
+    with raises_value_error("no loss to use", "model.loss = "):
         model_2_to_1().predict_labels(X)
 
 

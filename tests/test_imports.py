@@ -19,6 +19,7 @@ ORDER = [
     "_constants",    # 0-d scalars and ones vectors for the hot path: NumPy only
     "metrics",       # pure functions of labels and values: _checks and NumPy only
     "_files",
+    "preprocessing", # Standardize, fitted on training X and saved with a model: _checks and NumPy only
     "initializers",
     "layers",
     "activations",

@@ -11,7 +11,7 @@ import pytest
 
 from chainrule import datasets
 
-REAL_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.pkl.gz"
+from _paths import MNIST_PKL as REAL_MNIST      # $CHAINRULE_DATA, else ../shared/data beside the repo
 IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 

@@ -5,7 +5,7 @@ The public API, re-exported from the modules that define it::
     from chainrule import Sequential, Dense, ReLU, SoftmaxCrossEntropy, Adam
 """
 
-from . import datasets, hints, initializers, metrics, registry, schedules
+from . import datasets, hints, initializers, metrics, preprocessing, registry, schedules
 from .builders import mlp
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .callbacks import (Callback, EarlyStopping, History, LearningRateScheduler, ProgressLogger,
@@ -17,6 +17,7 @@ from .losses import BinaryCrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSqua
 from .model import Sequential
 from .normalization import BatchNorm
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .preprocessing import Standardize
 from ._version import __version__
 from .io import load, save
 
@@ -26,8 +27,8 @@ __all__ = [
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Identity", "Softmax",
     "Loss", "MeanSquaredError", "BinaryCrossEntropy", "SoftmaxCrossEntropy", "MeanAbsoluteError", "Huber",
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
-    "minibatches", "one_hot", "train_val_split",
+    "minibatches", "one_hot", "train_val_split", "Standardize",
     "Callback", "History", "EarlyStopping", "ProgressLogger", "LearningRateScheduler", "ReduceLROnPlateau",
     "check_gradients", "numerical_gradient", "relative_error", "GradcheckReport",
-    "datasets", "hints", "initializers", "metrics", "registry", "schedules", "save", "load", "__version__",
+    "datasets", "hints", "initializers", "metrics", "preprocessing", "registry", "schedules", "save", "load", "__version__",
 ]

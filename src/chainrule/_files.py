@@ -16,6 +16,8 @@ import numpy as np
 
 PathLike = Union[str, "os.PathLike[str]"]
 DOCUMENT_KEY = "__chainrule__"
+ZIP_MAGIC = b"PK\x03\x04"            # every .npz is a zip archive
+NPY_MAGIC = b"\x93NUMPY"
 
 
 def atomic_write(path: PathLike, write: Callable[[Any], None], binary: bool = True) -> Path:
@@ -62,10 +64,15 @@ def read_npz(path: PathLike, what: str = "model") -> tuple[dict[str, np.ndarray]
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{what} file {path} does not exist.")
+    with open(path, "rb") as file:
+        magic = file.read(6)
+    if not magic.startswith(ZIP_MAGIC):
+        # NOTE: np.load would call any other file "pickled data" and suggest allow_pickle=True, an unsafe load.
+        kind = "a single NumPy array (.npy)" if magic == NPY_MAGIC else f"not a NumPy .npz archive (it starts with {magic!r})"
+        raise ValueError(f"{path} is not a chainrule {what} file: it is {kind}. A chainrule {what} is an .npz "
+                         "written by chainrule train or model.save.")
     try:
         loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single .npy array, not an .npz archive")
         with loaded as archive:
             arrays = {name: archive[name] for name in archive.files}
     except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError, NotImplementedError) as exc:

@@ -9,6 +9,7 @@ epoch with ``logs`` such as ``{"loss": 0.31, "accuracy": 0.9, "val_loss": ...}``
 
 from __future__ import annotations
 
+import difflib
 import math
 import sys
 import time
@@ -92,10 +93,13 @@ class _Plateau(Callback):
 
     def _value(self, logs: dict[str, float]) -> float:
         if self.monitor not in logs:
-            raise ValueError(
-                f"{type(self).__name__}: monitor {self.monitor!r} is not among the logged metrics {sorted(logs)}; "
-                "pass validation_data to fit to get 'val_*' metrics."
-            )
+            close = difflib.get_close_matches(self.monitor, list(logs), n=1, cutoff=0.5)
+            if self.monitor.startswith("val_") and not any(k.startswith("val_") for k in logs):
+                fix = " Pass validation_data to fit to get the 'val_*' metrics."
+            else:
+                fix = f" Did you mean monitor={close[0]!r}?" if close else ""
+            raise ValueError(f"{type(self).__name__}: monitor {self.monitor!r} is not among the logged metrics "
+                             f"{sorted(logs)}.{fix}")
         return logs[self.monitor]
 
 

@@ -119,6 +119,10 @@ def example_weights(sample_weight: Any, class_weight: Any, Y: np.ndarray, dtype:
             counts = np.bincount(labels, minlength=n_classes)
             table = {c: m / (n_classes * counts[c]) for c in range(n_classes) if counts[c]}
         elif isinstance(class_weight, dict):
+            unknown = [c for c in class_weight if not (isinstance(c, (int, np.integer)) and 0 <= c < n_classes)]
+            if unknown:
+                raise ValueError(f"{where}: class_weight names classes {unknown} that Y does not have; its classes "
+                                 f"are 0 to {n_classes - 1}. Give weights for those labels only.")
             table = {int(c): _checks.in_range(w, f"class_weight[{c}]", where, 0.0, float("inf"))
                      for c, w in class_weight.items()}
         else:

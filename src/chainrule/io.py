@@ -16,6 +16,7 @@ from ._version import __version__
 from .callbacks import History
 from .model import Sequential
 from .optimizers import Optimizer
+from .preprocessing import Standardize
 from .registry import register  # noqa: F401  (chainrule.io.register: make a custom class loadable)
 
 FORMAT = "chainrule.Sequential"
@@ -47,6 +48,9 @@ def to_document(model: Sequential) -> tuple[dict[str, np.ndarray], dict[str, Any
         for name in model.optimizer.state_names:
             for j, array in enumerate(state[name]):
                 arrays[f"optimizer.{name}.{j}"] = array
+    step = getattr(model, "preprocessing", None)
+    if step is not None:
+        arrays.update({f"preprocessing.{name}": array for name, array in step.arrays()})
     loss = model.loss
     document = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "chainrule_version": __version__,
@@ -55,6 +59,9 @@ def to_document(model: Sequential) -> tuple[dict[str, np.ndarray], dict[str, Any
         "optimizer": optimizer, "history": model.history.history, "rng_state": model.rng.bit_generator.state,
         "meta": model.meta,
     }
+    if step is not None:                # only then: a model without one writes the same document as before
+        document["preprocessing"] = {"type": type(step).__name__, "config": step.config(),
+                                     "arrays": [name for name, _ in step.arrays()]}
     return arrays, document
 
 
@@ -116,6 +123,8 @@ def load(path: Any) -> Sequential:
             model.loss = _build(doc["loss"], "loss", where)
         if doc.get("optimizer") is not None:
             model.optimizer = _load_optimizer(doc["optimizer"], arrays, model, where)
+        if doc.get("preprocessing") is not None:        # absent from files written before issue 13
+            model.preprocessing = _load_preprocessing(doc["preprocessing"], arrays, model, where)
     except (KeyError, TypeError, IndexError) as exc:
         raise ValueError(f"{where}: the model document is incomplete or malformed ({exc!r}).") from exc
     except ValueError as exc:
@@ -123,6 +132,25 @@ def load(path: Any) -> Sequential:
             raise
         raise ValueError(f"{where}: {exc}") from exc
     return model
+
+
+PREPROCESSING = {"Standardize": Standardize}
+
+
+def _load_preprocessing(spec: dict[str, Any], arrays: dict[str, np.ndarray], model: Sequential,
+                        where: str) -> Standardize:
+    """Rebuild the step from its class name and config plus its arrays (``preprocessing.mean`` ...)."""
+    if spec.get("type") not in PREPROCESSING:
+        raise ValueError(f"{where}: unknown preprocessing step {spec.get('type')!r}; known: {sorted(PREPROCESSING)}.")
+    keys = {name: f"preprocessing.{name}" for name in spec.get("arrays", [])}
+    missing = [key for key in keys.values() if key not in arrays]
+    if missing:
+        raise ValueError(f"{where}: preprocessing arrays {missing} are missing.")
+    step = PREPROCESSING[spec["type"]](**spec.get("config", {}), **{n: arrays[k] for n, k in keys.items()})
+    if step.fitted and step.n_features != model.n_features:
+        raise ValueError(f"{where}: the {spec['type']} step has {step.n_features} features, "
+                         f"the model {model.n_features}.")
+    return step
 
 
 def _load_optimizer(spec: dict[str, Any], arrays: dict[str, np.ndarray], model: Sequential,

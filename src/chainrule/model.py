@@ -67,6 +67,9 @@ class Sequential:
         self.planned_batches: Union[int, None] = None
         #: free-form JSON-able notes saved with the model (the CLI records its data and batch size here)
         self.meta: dict[str, Any] = {}
+        #: a step such as ``chainrule.preprocessing.Standardize()``, fitted on the first ``fit``'s X and
+        #: applied to X by ``fit``, ``evaluate`` and ``predict`` (not by ``forward``); saved with the model
+        self.preprocessing: Any = None
 
     def _check_sizes(self) -> tuple[int, int]:
         sized = [(i, layer) for i, layer in enumerate(self.layers, start=1) if hasattr(layer, "n_in")]
@@ -186,7 +189,8 @@ class Sequential:
         epochs = _checks.positive_int(epochs, "epochs", where)
         batch_size = _checks.positive_int(batch_size, "batch_size", where)
         metric_fns = metrics_module.metric_table(metrics, where)
-        X, Y = self._prepare(X, Y, loss, where)
+        targets.check_output(loss, self.layers, where)
+        X, Y = self._prepare(X, Y, loss, where, fit_preprocessing=True)
         weights = example_weights(sample_weight, class_weight, Y, self.dtype, where)
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -225,8 +229,9 @@ class Sequential:
             print_hints(training_hints(self.history, self.layers, X, lr=getattr(optimizer, "lr", None)))
         return self.history
 
-    def _prepare(self, X: Any, Y: Any, loss: Loss, where: str) -> tuple[np.ndarray, np.ndarray]:
-        X = _checks.matrix(X, "X", where, n_features=self.n_features, dtype=self.dtype)
+    def _prepare(self, X: Any, Y: Any, loss: Loss, where: str,
+                 fit_preprocessing: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        X = self._inputs(X, where, fit_preprocessing)
         Y = targets.prepare(loss, Y, self.n_outputs, where)
         _checks.same_length(X, Y, where)
         return X, np.ascontiguousarray(Y, dtype=self.dtype)
@@ -237,9 +242,18 @@ class Sequential:
 
         With a from-logits loss these are logits; ``predict_proba`` maps them to probabilities.
         """
-        X = _checks.matrix(X, "X", "Sequential.predict", n_features=self.n_features, dtype=self.dtype)
+        X = self._inputs(X, "Sequential.predict")
         batch_size = _checks.positive_int(batch_size, "batch_size", "Sequential.predict")
         return self._predict(X, batch_size)
+
+    def _inputs(self, X: Any, where: str, fit_preprocessing: bool = False) -> np.ndarray:
+        """X checked as (m, n_features) in the model dtype, then through ``preprocessing`` when set."""
+        X = _checks.matrix(X, "X", where, n_features=self.n_features, dtype=self.dtype)
+        if self.preprocessing is None:
+            return X
+        if fit_preprocessing and not self.preprocessing.fitted:
+            self.preprocessing.fit(X)
+        return self.preprocessing.transform(X)
 
     def _predict(self, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
         parts = [self.forward(X[i:i + batch_size]) for i in range(0, X.shape[0], batch_size)]
@@ -285,7 +299,10 @@ class Sequential:
     def _require_loss(self, loss: Union[Loss, None], what: str) -> Loss:
         loss = loss if loss is not None else self.loss
         if loss is None:
-            raise ValueError(f"Sequential.{what}: the model has not been trained; pass loss=... explicitly.")
+            example = "model.evaluate(X, Y, loss=cr.SoftmaxCrossEntropy())" if what == "evaluate" else \
+                "model.loss = cr.SoftmaxCrossEntropy()"
+            raise ValueError(f"Sequential.{what}: no loss to use: fit records one, a hand-written loop does not. "
+                             f"Give the loss you trained with, e.g. {example}.")
         return loss
 
     # -- description -----------------------------------------------------------------------------

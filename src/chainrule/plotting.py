@@ -35,6 +35,7 @@ def _finish(fig: Any, path: Union[str, os.PathLike, None]) -> Any:
 def plot_history(history: Any, path: Union[str, os.PathLike, None] = None, title: str = "training") -> Any:
     """Loss (left) and accuracy (right, when recorded) per epoch, train against validation."""
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
     record = history.history if hasattr(history, "history") else dict(history)
     metrics = [k for k in record if not k.startswith("val_")]
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
@@ -44,6 +45,7 @@ def plot_history(history: Any, path: Union[str, os.PathLike, None] = None, title
         if f"val_{key}" in record:
             ax.plot(epochs, record[f"val_{key}"], label=f"validation {key}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole: no 1.2, 1.4, ...
         ax.set_ylabel(key)
         ax.set_title(f"{title}: {key}")
         ax.grid(alpha=0.3)

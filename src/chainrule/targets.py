@@ -23,7 +23,8 @@ from typing import Any, Union
 import numpy as np
 
 from . import _checks
-from .activations import sigmoid, softmax
+from .activations import Identity, Sigmoid, Softmax, sigmoid, softmax
+from .layers import Dense
 
 LINKS = ("identity", "sigmoid", "softmax", None)
 
@@ -61,6 +62,33 @@ def dense(Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray:
                              f"got values from {Y.min()} to {Y.max()}.")
         return one_hot(Y, k, dtype=Y_hat.dtype)
     return Y
+
+
+# -- the model's last layer against the loss ------------------------------------------------------------
+def check_output(loss: Any, layers: list, where: str) -> None:
+    """Refuse the pairings that train silently wrong: probabilities expected from logits, or a link twice.
+
+    - ``BinaryCrossEntropy()`` (probabilities) after ``Dense``: log(a) of unbounded outputs is clipped,
+      the loss sticks near 17 and accuracy near 0.5.
+    - ``Softmax`` then ``SoftmaxCrossEntropy`` (softmax applied again), ``Sigmoid`` then
+      ``BinaryCrossEntropy(from_logits=True)`` (sigmoid applied again): gradients shrink, training stalls.
+    Only built-in layers are judged; a layer of your own is trusted.
+    """
+    last = layers[-1]
+    name = f"{type(last).__name__} layer {len(layers)}"
+    if loss.link == "sigmoid" and not loss.from_logits and type(last) in (Dense, Identity):
+        raise ValueError(
+            f"{where}: BinaryCrossEntropy() expects probabilities in (0, 1), but the model ends in {name}, "
+            "whose outputs are unbounded logits. Use BinaryCrossEntropy(from_logits=True), or add a Sigmoid() "
+            "layer at the end.")
+    if loss.link == "softmax" and type(last) is Softmax:
+        raise ValueError(
+            f"{where}: SoftmaxCrossEntropy applies softmax itself, but the model ends in {name}: training "
+            "would use a double softmax. Drop the Softmax layer; model.predict_proba(X) gives probabilities.")
+    if loss.link == "sigmoid" and loss.from_logits and type(last) is Sigmoid:
+        raise ValueError(
+            f"{where}: BinaryCrossEntropy(from_logits=True) applies the sigmoid itself, but the model ends in "
+            f"{name}. Drop the Sigmoid layer, or use BinaryCrossEntropy() (from_logits=False).")
 
 
 # -- Y at a public boundary ----------------------------------------------------------------------------
