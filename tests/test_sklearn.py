@@ -191,6 +191,8 @@ def test_bad_input_is_rejected_by_scikit_learns_validation(blobs):
     (dict(hidden_layer_sizes=(4, 0)), r"every entry of hidden_layer_sizes must be an integer >= 1"),
     (dict(dtype="float16"), r"dtype must be float32 or float64"),
     (dict(alpha=-1.0), r"alpha must be in \[0.0, inf\)"),
+    (dict(dropout=1.0), r"dropout must be in \[0.0, 1.0\)"),
+    (dict(batch_size=0), r"batch_size must be an integer >= 1"),
 ])
 def test_bad_parameters_raise_at_fit_naming_the_estimator(params, message, blobs):
     X, y = blobs

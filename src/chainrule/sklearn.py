@@ -136,7 +136,7 @@ class _BaseMLP(BaseEstimator):
         self.dtype = dtype
 
     # -- what a subclass says ---------------------------------------------------------------------------
-    def _encode(self, y: np.ndarray, first: bool, classes: Any = None) -> np.ndarray:
+    def _encode(self, y: np.ndarray, first: bool, where: str, classes: Any = None) -> np.ndarray:
         """Targets as the loss wants them, (m, n_outputs); sets the label attributes when ``first``."""
         raise NotImplementedError
 
@@ -157,7 +157,7 @@ class _BaseMLP(BaseEstimator):
             return min(200, n_samples)
         return min(_checks.positive_int(self.batch_size, "batch_size", where), n_samples)
 
-    def _optimizer(self, where: str) -> Optimizer:
+    def _make_optimizer(self, where: str) -> Optimizer:
         if self.solver not in SOLVERS:
             hint = " (L-BFGS needs the whole loss in one scipy call; chainrule trains by mini-batches)" \
                 if self.solver == "lbfgs" else ""
@@ -176,11 +176,12 @@ class _BaseMLP(BaseEstimator):
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"{where}: activation={self.activation!r} is not one of {', '.join(ACTIVATIONS)}.")
         alpha = _checks.in_range(self.alpha, "alpha", where, 0.0, float("inf"))
+        dropout = _checks.in_range(self.dropout, "dropout", where, 0.0, 1.0)
         random_state = self.random_state
         seed = random_state if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool) \
             else int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
         return mlp([n_features, *self._sizes(where), n_outputs], activation=ACTIVATIONS[self.activation],
-                   l2=alpha / batch_size, dropout=self.dropout,
+                   l2=alpha / batch_size, dropout=dropout,
                    dtype=_checks.as_float_dtype(self.dtype, where), seed=int(seed))
 
     # -- training ---------------------------------------------------------------------------------------
@@ -189,7 +190,7 @@ class _BaseMLP(BaseEstimator):
         first = not hasattr(self, "model_") or not (incremental or self.warm_start)
         X, y = validate_data(self, X, y, reset=first, multi_output=True, dtype=(np.float64, np.float32),
                              y_numeric=isinstance(self, RegressorMixin))
-        Y = self._encode(y, first, classes)
+        Y = self._encode(y, first, where, classes)
         if sample_weight is not None:
             sample_weight = _checks.as_array(sample_weight, "sample_weight", where)
             if sample_weight.size and not sample_weight.any():
@@ -198,7 +199,7 @@ class _BaseMLP(BaseEstimator):
         epochs = 1 if incremental else _checks.positive_int(self.max_iter, "max_iter", where)
         if first:
             self.model_ = self._build(X.shape[1], Y.shape[1], batch_size, where)
-            self._optimizer_ = self._optimizer(where)
+            self._optimizer = self._make_optimizer(where)
         model = self.model_
         stop, validation = None, None
         if not incremental:
@@ -209,7 +210,7 @@ class _BaseMLP(BaseEstimator):
             stop = EarlyStopping(monitor="val_loss" if validation else "loss", patience=patience, min_delta=tol,
                                  restore_best_weights=validation is not None)
         start = len(model.history.epoch)
-        model.fit(X, Y, self._loss() if first else model.loss, self._optimizer_, epochs=epochs,
+        model.fit(X, Y, self._loss() if first else model.loss, self._optimizer, epochs=epochs,
                   batch_size=batch_size, shuffle=bool(self.shuffle), validation_data=validation,
                   callbacks=[stop] if stop else [], verbose=bool(self.verbose), sample_weight=sample_weight)
         history = model.history.history
@@ -283,11 +284,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         tags.classifier_tags.multi_label = True
         return tags
 
-    def _encode(self, y: np.ndarray, first: bool, classes: Any = None) -> np.ndarray:
+    def _encode(self, y: np.ndarray, first: bool, where: str, classes: Any = None) -> np.ndarray:
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        where = self._where("fit")
         if first:
             binarizer = LabelBinarizer()
             binarizer.fit(y if classes is None else np.asarray(classes))
@@ -301,7 +301,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         elif not self._multilabel:
             unseen = np.setdiff1d(np.unique(y), self.classes_)
             if unseen.size:
-                raise ValueError(f"{self._where('partial_fit')}: y has labels {unseen.tolist()} not in classes_ "
+                raise ValueError(f"{where}: y has labels {unseen.tolist()} not in classes_ "
                                  f"{self.classes_.tolist()}; pass every label as classes= in the first call.")
         return self._label_binarizer.transform(y).astype(np.float64)
 
@@ -375,9 +375,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         tags.target_tags.multi_output = True
         return tags
 
-    def _encode(self, y: np.ndarray, first: bool, classes: Any = None) -> np.ndarray:
+    def _encode(self, y: np.ndarray, first: bool, where: str, classes: Any = None) -> np.ndarray:
         if first:
-            self._multilabel = False
             self._single_output = y.ndim == 1
             self.out_activation_ = "identity"
         return y.reshape(-1, 1) if y.ndim == 1 else y
