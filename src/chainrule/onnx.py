@@ -27,18 +27,20 @@ from typing import Any, Union
 
 import numpy as np
 
-from . import _checks
+from . import _checks, registry
 from ._files import atomic_write
 from ._version import __version__
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from .layers import Dense, Dropout
-from .normalization import BatchNorm
 
 OPSET = 13
 IR_VERSION = 7
-#: exact layer type -> ONNX operator of its inference forward (None: no node)
-OPERATORS = {Dense: "Gemm", ReLU: "Relu", Sigmoid: "Sigmoid", Tanh: "Tanh", LeakyReLU: "LeakyRelu",
-             Softmax: "Softmax", BatchNorm: "BatchNormalization", Identity: None, Dropout: None}
+#: built-in layer (by its registry name) -> the ONNX operator of its inference forward (None: no node)
+OPERATORS = {"Dense": "Gemm", "ReLU": "Relu", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "LeakyReLU": "LeakyRelu",
+             "Softmax": "Softmax", "BatchNorm": "BatchNormalization", "Identity": None, "Dropout": None}
+
+
+def is_builtin(cls: type) -> bool:
+    """Whether ``cls`` is exactly one of the exportable built-in layers (a subclass is not)."""
+    return cls.__name__ in OPERATORS and registry.lookup("layer", cls.__name__) is cls
 
 
 def _onnx() -> Any:
@@ -51,11 +53,11 @@ def _onnx() -> Any:
 
 def check_exportable(model: Any) -> None:
     """Raise ``ValueError`` naming the first layer that has no ONNX export."""
-    names = ", ".join(cls.__name__ for cls in OPERATORS)
+    names = ", ".join(OPERATORS)
     for i, layer in enumerate(model.layers, start=1):
-        if type(layer) not in OPERATORS:
-            kind = " (a subclass: its forward may differ from the built-in's)" if isinstance(
-                layer, tuple(OPERATORS)) else ""
+        if not is_builtin(type(layer)):
+            subclass = any(is_builtin(cls) for cls in type(layer).__mro__[1:])
+            kind = " (a subclass: its forward may differ from the built-in's)" if subclass else ""
             raise ValueError(f"chainrule.onnx.export: layer {i} ({type(layer).__name__}){kind} has no ONNX export. "
                              f"The exportable layers are {names}; replace or remove layer {i}.")
 
@@ -76,7 +78,7 @@ def to_onnx(model: Any, dtype: Any = np.float32) -> Any:
         return name
 
     for i, layer in enumerate(model.layers, start=1):
-        op = OPERATORS[type(layer)]
+        op = OPERATORS[type(layer).__name__]
         if op is None:
             continue
         name = f"layer{i}_{type(layer).__name__}"

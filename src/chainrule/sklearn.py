@@ -68,10 +68,10 @@ except ImportError as exc:                    # validate_data and __sklearn_tags
     raise ImportError("chainrule.sklearn needs scikit-learn >= 1.6: pip install 'chainrule[sklearn]' "
                       f"({exc}).") from exc
 
-from . import _checks, targets
+from . import _checks, registry, targets
 from .builders import mlp
 from .callbacks import EarlyStopping
-from .losses import BinaryCrossEntropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError, SoftmaxCrossEntropy
+from .losses import BinaryCrossEntropy, Loss, SoftmaxCrossEntropy
 from .model import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 
@@ -79,7 +79,8 @@ from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
                "sigmoid": "sigmoid", "leaky_relu": "leaky_relu"}
 SOLVERS = ("adam", "sgd", "adamw", "rmsprop", "adagrad")
-REGRESSION_LOSSES = {"squared_error": MeanSquaredError, "absolute_error": MeanAbsoluteError, "huber": Huber}
+#: scikit-learn's regression losses as ``chainrule.registry`` names
+REGRESSION_LOSSES = {"squared_error": "mse", "absolute_error": "mae", "huber": "huber"}
 
 #: check name -> why it fails by design; ``expected_failed_checks`` hands these to scikit-learn
 SAMPLE_WEIGHT_REASON = (
@@ -384,7 +385,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _loss(self) -> Loss:
         if self.loss not in REGRESSION_LOSSES:
             raise ValueError(f"{self._where('fit')}: loss={self.loss!r} is not one of {', '.join(REGRESSION_LOSSES)}.")
-        return REGRESSION_LOSSES[self.loss]()
+        return registry.create("loss", REGRESSION_LOSSES[self.loss], self._where("fit"))
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> "MLPRegressor":
         """One epoch over (X, y), continuing the model (a new one on the first call)."""
