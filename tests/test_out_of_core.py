@@ -171,3 +171,12 @@ def test_weights_arguments_with_a_stream_point_to_the_third_item(moons):
     with pytest.raises(ValueError, match=r"third item of each batch"):
         make_model().fit(read_in_order(X, y), None, cr.SoftmaxCrossEntropy(), cr.SGD(lr=0.1),
                          sample_weight=np.ones(len(y)))
+
+
+def test_verbose_and_hints_work_on_a_stream(moons, capsys):
+    X, y = moons
+    model = make_model()
+    model.fit(read_in_order(X, y), None, cr.SoftmaxCrossEntropy(), cr.Adam(lr=0.01), epochs=2, verbose=True,
+              hints=True)
+    out = capsys.readouterr().out
+    assert "epoch 1/2" in out and "epoch 2/2" in out

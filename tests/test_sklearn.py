@@ -297,3 +297,12 @@ def test_pipeline_in_gridsearch_gives_the_same_results_with_two_jobs(blobs):
     np.testing.assert_array_equal(serial.cv_results_["mean_test_score"], parallel.cv_results_["mean_test_score"])
     assert serial.best_params_ == parallel.best_params_
     assert parallel.best_score_ > 0.8
+
+
+def test_verbose_prints_one_line_per_epoch(blobs, capsys):
+    X, y = blobs
+    quiet(MLPClassifier(**{**SMALL, "max_iter": 3, "verbose": True}).fit, X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines] == [["epoch", "1/3"], ["epoch", "2/3"], ["epoch", "3/3"]]
+    quiet(MLPClassifier(**{**SMALL, "max_iter": 3}).fit, X, y)
+    assert capsys.readouterr().out == ""
