@@ -39,6 +39,8 @@ ORDER = [
     "mnist",
     "datasets",
     "plotting",
+    "sklearn",       # scikit-learn estimators over builders.mlp and Sequential.fit (optional extra, issue 15)
+    "onnx",          # ONNX export of a Sequential (optional extra, issue 15)
 ]
 # Top-level modules and subpackages above the engine: they may import anything.
 UNRESTRICTED = {"classic", "doctor", "playground", "io", "cli", "__main__", "__init__"}

@@ -614,6 +614,26 @@ def cmd_playground(args: argparse.Namespace) -> None:
                            "pass another --port, or --port 0 for a free one.") from None
 
 
+# -- export (issue 15) ---------------------------------------------------------------------------
+def cmd_export(args: argparse.Namespace) -> None:
+    """Write a saved model as an ONNX graph (needs the onnx extra)."""
+    from . import onnx as onnx_export
+    model = load_model(args.model)
+    path = onnx_export.export(model, args.onnx, dtype=np.float64 if args.float64 else np.float32)
+    outputs = "Y" + (", probabilities" if onnx_export.probability_op(model.loss) else "")
+    print(f"wrote {path}: input X (batch, {model.n_features}), outputs {outputs} (batch, {model.n_outputs}), "
+          f"{'float64' if args.float64 else 'float32'}")
+
+
+def add_export_command(add: Any) -> None:
+    p = add("export", "export a saved model to ONNX (needs: pip install 'chainrule[onnx]')",
+            "chainrule export moons.npz --onnx moons.onnx")
+    p.add_argument("model")
+    p.add_argument("--onnx", required=True, help="path of the .onnx file to write")
+    p.add_argument("--float64", action="store_true", help="export in float64 (default: float32)")
+    p.set_defaults(run=cmd_export)
+
+
 # -- argument parsing -----------------------------------------------------------------------------
 VAL_SPLIT = 0.2
 
@@ -796,14 +816,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one")
     p.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
     p.set_defaults(run=cmd_playground)
+    add_export_command(add)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = [c for c in ("train", "evaluate", "predict", "info", "plot", "resume", "gradcheck", "doctor",
-                                  "playground")]
+    commands = ["train", "evaluate", "predict", "info", "plot", "resume", "gradcheck", "doctor", "export",
+                "playground"]
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is not None and first not in commands:
         close = difflib.get_close_matches(first, commands, n=1)

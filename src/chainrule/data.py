@@ -1,8 +1,8 @@
-"""Batching and label helpers: ``minibatches``, ``one_hot``, ``train_val_split``."""
+"""Batching and label helpers: ``minibatches``, ``one_hot``, ``train_val_split``, and streamed batches."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Union
+from typing import Any, Callable, Iterable, Iterator, Union
 
 import numpy as np
 
@@ -129,3 +129,51 @@ def example_weights(sample_weight: Any, class_weight: Any, Y: np.ndarray, dtype:
             raise ValueError(f"{where}: class_weight must be a dict {{class: weight}} or 'balanced', got {class_weight!r}.")
         weights *= np.array([table.get(c, 1.0) for c in range(n_classes)], dtype=dtype)[labels]
     return weights
+
+
+# -- streamed (out-of-core) batches: fit(batches, None, loss, optimizer) -----------------------------
+def epoch_batches(source: Any, epochs: int, where: str) -> Callable[[], Iterator[Any]]:
+    """How ``fit`` reads streamed batches once per epoch; returns a function giving one epoch's iterator.
+
+    ``source`` yields mini-batches ``(X_b, Y_b)`` or ``(X_b, Y_b, sample_weight_b)``, in the order
+    they are trained on (``fit`` does not shuffle them). It is one of:
+
+    - a callable returning a fresh iterable of batches, called once per epoch (any ``epochs``);
+    - a re-iterable object (``iter(source) is not source``: a list of batches, or a class whose
+      ``__iter__`` starts over, e.g. one reading a memory-mapped file), iterated once per epoch;
+    - a one-shot iterator such as a generator (``iter(source) is source``): it can be read only
+      once, so only with ``epochs=1``.
+    """
+    if hasattr(source, "shape") or isinstance(source, (str, bytes)):
+        raise ValueError(
+            f"{where}: Y is None, which means X is a stream of (X_b, Y_b) batches, but X is "
+            f"{type(source).__name__}{getattr(source, 'shape', '')}. For arrays pass fit(X, Y, ...).")
+    if callable(source):
+        return lambda: iter(source())
+    try:
+        one_shot = iter(source) is source
+    except TypeError:
+        raise ValueError(f"{where}: X must be arrays with Y, or (with Y=None) an iterable of (X_b, Y_b) batches "
+                         f"or a function returning one; got {source!r}.") from None
+    if one_shot and epochs > 1:
+        raise ValueError(
+            f"{where}: X is a one-shot iterator ({type(source).__name__}), which can be read only once, but "
+            f"epochs={epochs}. Pass a function that returns a fresh iterator for each epoch, e.g. "
+            "fit(lambda: read_batches(path), None, ...), or a re-iterable object (a list of batches, or a "
+            "class whose __iter__ starts over).")
+    return lambda: iter(source)
+
+
+def prepared_batches(batches: Iterable[Any], prepare: Callable[[Any, Any, str], tuple[np.ndarray, np.ndarray]],
+                     dtype: Any, where: str) -> Iterator[list[np.ndarray]]:
+    """Check and convert each streamed batch: ``[X_b, Y_b]`` or ``[X_b, Y_b, w_b]`` as ``batches`` yields them.
+
+    ``prepare(X_b, Y_b, where)`` validates one batch as ``fit`` validates arrays (the model's ``_prepare``).
+    """
+    for i, item in enumerate(batches, start=1):
+        if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
+            raise ValueError(f"{where}: batch {i} of X is {type(item).__name__}; each batch must be a pair "
+                             "(X_b, Y_b) or a triple (X_b, Y_b, sample_weight_b).")
+        at = f"{where} (batch {i})"
+        X_b, Y_b = prepare(item[0], item[1], at)
+        yield [X_b, Y_b] if len(item) == 2 else [X_b, Y_b, example_weights(item[2], None, Y_b, dtype, at)]

@@ -20,7 +20,7 @@ import numpy as np
 from . import _checks, targets
 from .callbacks import Callback, History, ProgressLogger
 from . import metrics as metrics_module
-from .data import example_weights
+from .data import epoch_batches, example_weights, prepared_batches
 from .hints import print_hints, training_hints
 from .layers import Layer
 from .losses import Loss
@@ -150,8 +150,15 @@ class Sequential:
 
         Parameters
         ----------
-        X : array (m, n_features)
-        Y : array (m, n_outputs), or (m,) for one output or for class indices with SoftmaxCrossEntropy
+        X : array (m, n_features); memory-mapped arrays (``np.load(path, mmap_mode="r")``) work as is.
+            Or, with ``Y=None``, streamed batches for data larger than memory: an iterable of
+            ``(X_b, Y_b)`` (or ``(X_b, Y_b, sample_weight_b)``) trained on in the order given, read once
+            per epoch (``chainrule.data.epoch_batches``): a function returning a fresh iterator, a
+            re-iterable object, or a generator (one-shot: ``epochs=1`` only). ``batch_size``,
+            ``shuffle``, ``sample_weight`` and ``class_weight`` then do not apply; callbacks, History,
+            validation and metrics work as with arrays.
+        Y : array (m, n_outputs), or (m,) for one output or for class indices with SoftmaxCrossEntropy;
+            ``None`` when X streams batches
         loss : Loss, e.g. ``SoftmaxCrossEntropy()``
         optimizer : Optimizer, e.g. ``SGD(lr=0.1)``; its state carries over between ``fit`` calls
         epochs, batch_size : int >= 1 (``batch_size >= m`` is full-batch gradient descent)
@@ -190,8 +197,15 @@ class Sequential:
         batch_size = _checks.positive_int(batch_size, "batch_size", where)
         metric_fns = metrics_module.metric_table(metrics, where)
         targets.check_output(loss, self.layers, where)
-        X, Y = self._prepare(X, Y, loss, where, fit_preprocessing=True)
-        weights = example_weights(sample_weight, class_weight, Y, self.dtype, where)
+        read_epoch = None
+        if Y is None:                   # streamed (out-of-core) batches
+            if sample_weight is not None or class_weight is not None:
+                raise ValueError(f"{where}: with streamed batches, give sample weights as a third item of each "
+                                 "batch, (X_b, Y_b, sample_weight_b); class_weight is not available.")
+            read_epoch = epoch_batches(X, epochs, where)
+        else:
+            X, Y = self._prepare(X, Y, loss, where, fit_preprocessing=True)
+            weights = example_weights(sample_weight, class_weight, Y, self.dtype, where)
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError(f"{where}: validation_data must be a pair (X_val, Y_val).")
@@ -200,18 +214,26 @@ class Sequential:
         self.stop_training = False
         first_epoch = len(self.history.epoch)
         self.planned_epochs = first_epoch + epochs
-        self.planned_batches = -(-X.shape[0] // batch_size)
+        if read_epoch:
+            self.planned_batches = len(X) if hasattr(X, "__len__") else None
+        else:
+            self.planned_batches = -(-X.shape[0] // batch_size)
         hooks = [self.history, *callbacks] + ([ProgressLogger()] if verbose else [])
         batch_hooks = [h for h in hooks if type(h).on_batch_end is not Callback.on_batch_end]
         for hook in hooks:
             hook.on_train_begin(self)
         logs: dict[str, float] = {}
-        labels = targets.labels(loss, Y)            # the true labels, once per fit (None: not a classifier)
+        labels = None if read_epoch else targets.labels(loss, Y)    # true labels, once per fit (None: not classes)
         plan = Plan(self, loss, optimizer)
         for epoch in range(first_epoch, first_epoch + epochs):
             outputs: Union[list, None] = [] if metric_fns else None
-            order = self.rng.permutation(X.shape[0]) if shuffle else None
-            logs = plan.epoch(X, Y, weights, labels, batch_size, order, epoch, batch_hooks, outputs)
+            if read_epoch:
+                stream = prepared_batches(read_epoch(), lambda X_b, Y_b, at: self._prepare(X_b, Y_b, loss, at),
+                                          self.dtype, where)
+                logs = plan.run(stream, epoch, batch_hooks, outputs, streamed=True)
+            else:
+                order = self.rng.permutation(X.shape[0]) if shuffle else None
+                logs = plan.epoch(X, Y, weights, labels, batch_size, order, epoch, batch_hooks, outputs)
             if metric_fns:
                 Y_seen = np.concatenate([Y_b for Y_b, _ in outputs])
                 Y_hat = np.concatenate([Y_hat_b for _, Y_hat_b in outputs])
@@ -226,7 +248,8 @@ class Sequential:
         for hook in hooks:
             hook.on_train_end(logs)
         if hints:
-            print_hints(training_hints(self.history, self.layers, X, lr=getattr(optimizer, "lr", None)))
+            print_hints(training_hints(self.history, self.layers, None if read_epoch else X,
+                                       lr=getattr(optimizer, "lr", None)))
         return self.history
 
     def _prepare(self, X: Any, Y: Any, loss: Loss, where: str,

@@ -137,13 +137,29 @@ class Plan:
               labels: Union[np.ndarray, None], batch_size: int, order: Union[np.ndarray, None], epoch: int,
               batch_hooks: Iterable[Any] = (), outputs: Union[list, None] = None) -> dict[str, float]:
         """One pass over the rows in ``order``; appends each batch's (Y_b, Ŷ) to ``outputs`` when given."""
-        total_loss, seen = 0.0, 0
         predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)
         arrays = [X, Y] if weights is None else [X, Y, weights]
+        logs = self.run(batches(arrays, batch_size, order), epoch, batch_hooks, outputs, predicted)
+        if labels is not None:
+            truth = labels if order is None else labels[order]
+            logs["accuracy"] = float(np.mean(predicted == truth))
+        return logs
+
+    def run(self, stream: Iterable[list], epoch: int, batch_hooks: Iterable[Any] = (),
+            outputs: Union[list, None] = None, predicted: Union[np.ndarray, None] = None,
+            streamed: bool = False) -> dict[str, float]:
+        """Train on each ``[X_b, Y_b]`` or ``[X_b, Y_b, w_b]`` of ``stream``; return the epoch's logs.
+
+        Predicted labels go into ``predicted`` (rows in stream order) when given. ``streamed``
+        batches (out-of-core data, no arrays to compare at the end) count correct labels batch by
+        batch instead, and the logs then hold ``accuracy`` too when every batch holds classes.
+        """
+        total_loss, seen = 0.0, 0
+        correct, n_labels = (0, 0) if streamed else (None, 0)
         lr = getattr(self.optimizer, "lr", None)
         # NOTE: one errstate per epoch, not per batch; a non-finite loss is caught below instead.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), self._unfolding():
-            for batch, (X_b, Y_b, *w_b) in enumerate(batches(arrays, batch_size, order)):
+            for batch, (X_b, Y_b, *w_b) in enumerate(stream):
                 value, Y_hat = self.step(X_b, Y_b, w_b[0] if w_b else None)
                 if not math.isfinite(value):
                     hint = f" (lr={lr}). Try a smaller lr, e.g. {lr / 10:g}," if lr else "."
@@ -154,13 +170,20 @@ class Plan:
                 m = X_b.shape[0]
                 if predicted is not None:
                     targets.predicted_labels(self.loss, Y_hat, out=predicted[seen:seen + m])
+                elif correct is not None:
+                    truth = targets.labels(self.loss, Y_b)
+                    correct = None if truth is None else \
+                        correct + int(np.count_nonzero(targets.predicted_labels(self.loss, Y_hat) == truth))
+                    n_labels += 0 if truth is None else truth.size
                 total_loss += value * m
                 seen += m
                 for hook in batch_hooks:
                     hook.on_batch_end(batch, {"loss": value})
+        if seen == 0:
+            raise ValueError(f"epoch {epoch + 1} got no batches: the data stream is empty (or was used up by an "
+                             "earlier epoch; pass a function returning a fresh iterator per epoch).")
         # NOTE: with one batch (full-batch GD) report that batch's loss exactly, not value·m/m.
         logs = {"loss": value if seen == X_b.shape[0] else total_loss / seen}
-        if labels is not None:
-            truth = labels if order is None else labels[order]
-            logs["accuracy"] = float(np.mean(predicted == truth))
+        if correct is not None:
+            logs["accuracy"] = correct / n_labels
         return logs
