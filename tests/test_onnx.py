@@ -60,6 +60,19 @@ def test_float64_export_matches_to_1e_12_including_leaky_relu(data, tmp_path):
     assert out["Y"].dtype == np.float64
 
 
+def test_a_saved_standardize_step_is_part_of_the_graph(data, tmp_path):
+    X, y = data
+    X_raw = 50.0 + 20.0 * X                                      # far from unit scale: the step matters
+    model = cr.Sequential([cr.Dense(4, 6), cr.Tanh(), cr.Dense(6, 3)], seed=0)
+    model.preprocessing = cr.Standardize()
+    model.fit(X_raw, y, cr.SoftmaxCrossEntropy(), cr.Adam(lr=0.05), epochs=3, batch_size=16)
+    out = run_graph(export(model, tmp_path / "m.onnx", dtype=np.float64), X_raw, np.float64)
+    np.testing.assert_allclose(out["Y"], model.predict(X_raw), atol=1e-12, rtol=1e-12)
+    model.preprocessing = cr.Standardize()                       # never fitted: nothing to export
+    with pytest.raises(ValueError, match="has no ONNX export"):
+        export(model, tmp_path / "n.onnx")
+
+
 def test_binary_logits_get_a_sigmoid_probability_output(data, tmp_path):
     X, y = data
     model = trained([cr.Dense(4, 5), cr.ReLU(), cr.Dense(5, 1)], cr.BinaryCrossEntropy(from_logits=True),

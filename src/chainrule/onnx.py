@@ -68,6 +68,10 @@ def to_onnx(model: Any, dtype: Any = np.float32) -> Any:
     from onnx import TensorProto, helper, numpy_helper
 
     check_exportable(model)
+    step = getattr(model, "preprocessing", None)
+    if step is not None and (type(step).__name__ != "Standardize" or not step.fitted):
+        raise ValueError(f"chainrule.onnx.export: the model's preprocessing {step!r} has no ONNX export (a fitted "
+                         "Standardize does); export a model without it, or fit it first.")
     dtype = _checks.as_float_dtype(dtype, "chainrule.onnx.export")
     elem = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
     nodes, initializers = [], []
@@ -76,6 +80,14 @@ def to_onnx(model: Any, dtype: Any = np.float32) -> Any:
     def constant(name: str, array: np.ndarray) -> str:
         initializers.append(numpy_helper.from_array(np.ascontiguousarray(array, dtype=dtype), name))
         return name
+
+    step = getattr(model, "preprocessing", None)
+    if step is not None:                        # the saved Standardize: (X - mean) / scale, as predict applies it
+        nodes.append(helper.make_node("Sub", [current, constant("standardize.mean", step.mean)], ["centered"],
+                                      name="standardize_sub"))
+        nodes.append(helper.make_node("Div", ["centered", constant("standardize.scale", step.scale)],
+                                      ["standardized"], name="standardize_div"))
+        current = "standardized"
 
     for i, layer in enumerate(model.layers, start=1):
         op = OPERATORS[type(layer).__name__]
