@@ -56,10 +56,11 @@ def kernels() -> Any:
 
 def numba_missing() -> Union[str, None]:
     """Why numba cannot be used (not installed, or failing to import), or ``None`` when it can."""
-    try:
-        import numba  # noqa: F401
-    except Exception as exc:          # a broken install is as good as none
-        return f"numba is not importable ({type(exc).__name__}: {exc})"
+    for name in ("numba", "scipy.linalg.cython_blas"):     # numba's np.dot calls BLAS through scipy
+        try:
+            __import__(name)
+        except Exception as exc:          # a broken install is as good as none
+            return f"{name.split('.')[0]} is not importable ({type(exc).__name__}: {exc})"
     return None
 
 
