@@ -30,6 +30,7 @@ and compiles once per dtype, cached on disk: a second process starts at once.
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any, Union
 
 import numpy as np
@@ -46,6 +47,8 @@ ACTIVATIONS = {Identity: 0, Sigmoid: 1, Tanh: 2, ReLU: 3, LeakyReLU: 4}     # _n
 LOSSES = {MeanSquaredError: 0, BinaryCrossEntropy: 1, SoftmaxCrossEntropy: 2}
 #: floating-point operations per return to Python (when no callback needs batch ends)
 CHUNK_FLOPS = 2e8
+#: each model's typed lists of its arrays, kept while the model lives
+_LISTS: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()
 
 
 def kernels() -> Any:
@@ -134,8 +137,6 @@ class CompiledEpoch:
         self.count_examples = bool(getattr(loss, "sum_over_outputs", False))
         n_params = sum(layer.W.size + layer.b.size for layer in self.dense)
         self.flops_per_row = 6 * n_params
-        self._lists: Union[tuple, None] = None
-        self._key: Union[tuple, None] = None
 
     def _update_code(self) -> int:
         opt = self.optimizer
@@ -162,12 +163,14 @@ class CompiledEpoch:
             second = opt.v if code == 3 else first
             state = (first[0::2], first[1::2], second[0::2], second[1::2])
         arrays = (Ws, bs, dWs, dbs, *state)
+        # NOTE: a typed List costs about 0.4 ms to build, so _LISTS keeps each model's last ones between fit
+        # calls (a bench or a loop of one-epoch fits would pay it every epoch); they hold the same arrays.
         key = tuple(id(a) for group in arrays for a in group)
-        if key != self._key:
+        cached = _LISTS.get(self.model)
+        if cached is None or cached[0] != key:
             from numba.typed import List
-            self._lists = tuple(List(group) for group in arrays)
-            self._key = key
-        return self._lists
+            cached = _LISTS[self.model] = (key, tuple(List(group) for group in arrays))
+        return cached[1]
 
     def epoch(self, X: np.ndarray, Y: np.ndarray, labels: Union[np.ndarray, None], batch_size: int,
               order: Union[np.ndarray, None], epoch: int, batch_hooks: Any = (),
