@@ -328,3 +328,17 @@ def test_chapter_1_gives_nielsens_published_accuracy_on_both_paths(backend):
     net = Network([784, 30, 10], seed=1, init="large")
     net.SGD(training_data, 30, 10, 3.0, verbose=False)
     assert net.evaluate(test_data) == 9534
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("CHAINRULE_SLOW") != "1" or not nielsen_reference.REAL_MNIST.is_file(),
+                    reason="set CHAINRULE_SLOW=1 (and have ../shared/data/mnist.pkl.gz) to run examples/mnist_98.py")
+def test_the_mnist_98_recipe_runs_one_epoch_on_a_subset():
+    example = Path(__file__).resolve().parents[1] / "examples" / "mnist_98.py"
+    env = dict(os.environ, PYTHONPATH=str(SRC), OPENBLAS_NUM_THREADS="1")
+    result = subprocess.run([sys.executable, str(example), "--epochs", "1", "--n-train", "3000"],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("test accuracy ") and "after 1 epochs on 3000 images" in last
+    assert float(last.split()[2].rstrip("%")) > 85.0          # one epoch on 3k images already learns digits
