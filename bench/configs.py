@@ -29,7 +29,7 @@ class Config:
     lmbda: float = 0.0          # Nielsen's L2 strength: weight decay eta*lmbda/n per step
     init: str = "lecun"         # "nielsen1" | "nielsen2" | "lecun" | "he"
     dtypes: tuple = ("float32",)
-    peers: tuple = ("torch", "sklearn", "floor")
+    peers: tuple = ("compiled", "torch", "jax-step", "jax-scan", "sklearn", "floor")
     data: str = "mnist"         # "mnist" | "cat"
     iterations: int = 0         # D: full-batch iterations (the "epoch" of D is all of them)
 
@@ -37,13 +37,13 @@ class Config:
 CONFIGS = {
     "A": Config("A", "[784,30,10] sigmoid, quadratic, SGD 3.0, batch 10 (network.py)",
                 [784, 30, 10], "sigmoid", "sigmoid", "quadratic", "sgd", 3.0, 10, init="nielsen1",
-                dtypes=("float64", "float32"), peers=("nielsen", "numpy", "torch", "sklearn", "floor")),
+                dtypes=("float64", "float32"), peers=("compiled", "nielsen", "numpy", "torch", "jax-step", "jax-scan", "sklearn", "floor")),
     "A128": Config("A128", "as A, batch 128",
                    [784, 30, 10], "sigmoid", "sigmoid", "quadratic", "sgd", 3.0, 128, init="nielsen1",
-                   dtypes=("float64", "float32"), peers=("nielsen", "numpy", "torch", "sklearn", "floor")),
+                   dtypes=("float64", "float32"), peers=("compiled", "nielsen", "numpy", "torch", "jax-step", "jax-scan", "sklearn", "floor")),
     "B": Config("B", "[784,30,10] sigmoid, cross-entropy + L2 (lmbda 5), SGD 0.5, batch 10 (network2.py)",
                 [784, 30, 10], "sigmoid", "sigmoid", "nielsen_ce", "sgd", 0.5, 10, lmbda=5.0, init="nielsen2",
-                dtypes=("float64", "float32"), peers=("nielsen", "torch", "sklearn", "floor")),
+                dtypes=("float64", "float32"), peers=("compiled", "nielsen", "torch", "jax-step", "jax-scan", "sklearn", "floor")),
     "C": Config("C", "[784,256,128,10] sigmoid, softmax CE + L2 (lmbda 5), SGD 2.0, batch 128",
                 [784, 256, 128, 10], "sigmoid", "linear", "softmax_ce", "sgd", 2.0, 128, lmbda=5.0,
                 init="lecun", dtypes=("float64", "float32")),

@@ -79,6 +79,42 @@ def key_figures(rows: list[dict]) -> list[str]:
             if hand and floor:
                 out.append(f"{cfg} {dt}: the hand-written numpy-loop takes {hand['seconds'] / floor['seconds']:.2f}x "
                            f"the GEMM floor ({hand['seconds']:.3f} s)")
+        out.extend(compiled_figures(cfg, by))
+    return out
+
+
+#: issue 16's targets for the compiled path: (config, peer, bound, "min" speed-up or "max" ratio)
+COMPILED_TARGETS = [("A", "gemm-floor", 1.5, "max"), ("A", "jax-scan", 1.3, "min"),
+                    ("C", "gemm-floor", 1.2, "max"), ("C", "jax-step", 1.0, "min")]
+
+
+def compiled_figures(cfg: str, by: dict) -> list[str]:
+    """The compiled path against the floor, JAX and the NumPy plan; the NumPy plan against the hand loop."""
+    out = []
+    targets = {(c, peer): (bound, kind) for c, peer, bound, kind in COMPILED_TARGETS}
+    for dt in ("float64", "float32"):
+        c = by.get((cfg, "chainrule-compiled", dt))
+        for peer in ("gemm-floor", "jax-scan", "jax-step", "chainrule", "torch"):
+            p = by.get((cfg, peer, dt))
+            if not c or not p:
+                continue
+            bound, kind = targets.get((cfg, peer), (None, None))
+            if peer == "gemm-floor":
+                ratio = c["seconds"] / p["seconds"]
+                line = f"{cfg} {dt}: chainrule-compiled takes {ratio:.2f}x the GEMM floor"
+            else:
+                ratio = p["seconds"] / c["seconds"]
+                line = f"{cfg} {dt}: chainrule-compiled is {ratio:.2f}x faster per epoch than {peer}"
+            line += f" ({c['seconds']:.3f} s vs {p['seconds']:.3f} s; min epochs {c['min_s']:.4f} vs {p['min_s']:.4f} s)"
+            if bound is not None:
+                met = ratio >= bound if kind == "min" else ratio <= bound
+                line += f"  [target {'>=' if kind == 'min' else '<='} {bound:g}x: {'met' if met else 'NOT met'}]"
+            out.append(line)
+        plan, hand = by.get((cfg, "chainrule", dt)), by.get((cfg, "numpy-loop", dt))
+        if plan and hand:
+            ratio = plan["seconds"] / hand["seconds"]
+            out.append(f"{cfg} {dt}: the NumPy plan takes {ratio:.2f}x the hand-written numpy-loop  "
+                       f"[target <= 1.1x: {'met' if ratio <= 1.1 else 'NOT met'}]")
     return out
 
 

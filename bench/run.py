@@ -8,7 +8,9 @@ For every configuration it trains chainrule (per dtype) and the peers that can e
 
 * ``nielsen-loop``  -- bench/nielsen_loop.py, Nielsen's network.py / network2.py per-example loop
 * ``numpy-loop``    -- bench/numpy_loop.py, a careful hand-written NumPy loop (A, A128)
+* ``chainrule-compiled`` -- ``fit(backend="compiled")``, the numba epoch (skipped without numba)
 * ``torch``         -- PyTorch CPU eager loop, 1 thread (skipped with a note if not importable)
+* ``jax-step``, ``jax-scan`` -- JAX jit per step, and jit + lax.scan per epoch (skipped without jax)
 * ``sklearn``       -- MLPClassifier with partial_fit per epoch (skipped if not importable)
 * ``gemm-floor``    -- only the matrix products of one epoch, on preallocated arrays
 
@@ -25,6 +27,9 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
              "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = "1"
+# JAX (the jax-step and jax-scan peers): one PJRT CPU process-thread; XLA's flags alone keep Eigen's pool.
+os.environ["PJRT_NPROC"] = "1"
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402

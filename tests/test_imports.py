@@ -17,6 +17,7 @@ ORDER = [
     "_version",      # leaves: standard library and NumPy only
     "_checks",
     "_constants",    # 0-d scalars and ones vectors for the hot path: NumPy only
+    "_numba_epoch",  # the compiled epoch's numba kernels: numba and NumPy only, imported by compiled when used
     "metrics",       # pure functions of labels and values: _checks and NumPy only
     "_files",
     "preprocessing", # Standardize, fitted on training X and saved with a model: _checks and NumPy only
@@ -32,6 +33,7 @@ ORDER = [
     "data",
     "callbacks",
     "hints",         # training hints from costs, a History and the layers: layers, activations, NumPy
+    "compiled",      # the compiled epoch (the fast extra): supported models, the driver of _numba_epoch
     "plan",          # the training plan: the canonical step and the fast path, by exact built-in types
     "model",
     "builders",      # mlp(): Dense, activations, Sequential

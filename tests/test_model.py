@@ -118,7 +118,9 @@ def test_full_batch_history_reports_the_loss_before_the_step_exactly():
     X, y = make_moons(50, seed=0)
     loss = BinaryCrossEntropy(from_logits=True)
     expected = loss.forward(moons_net(seed=4).forward(X, training=True), y.reshape(-1, 1).astype(float))
-    history = moons_net(seed=4).fit(X, y, loss, SGD(lr=0.1), epochs=1, batch_size=50, shuffle=False)
+    # the NumPy plan: bit for bit (the compiled path's exp and log1p may differ in the last bit;
+    # test_compiled.py holds it to this plan within 1e-12)
+    history = moons_net(seed=4).fit(X, y, loss, SGD(lr=0.1), epochs=1, batch_size=50, shuffle=False, backend="numpy")
     assert history["loss"] == [expected]
 
 

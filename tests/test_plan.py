@@ -46,7 +46,10 @@ def test_fit_equals_the_plain_reference_to_1e12_after_two_epochs(hidden, batch_s
     Ws = [layer.W.copy() for layer in model.layers[::2]]
     bs = [layer.b.copy() for layer in model.layers[::2]]
     shuffles = copy.deepcopy(model.rng)
-    model.fit(X, Y, cr.MeanSquaredError(), cr.SGD(0.5), epochs=2, batch_size=batch_size)
+    # NOTE: backend="numpy": at batch 1 with lr 0.5 this training is chaotic, and the compiled path's
+    # tanh (the C library's, not NumPy's SIMD one, 1 ulp apart for some inputs) drifts from the
+    # reference by more than 1e-12 over 406 steps; test_compiled.py compares the two paths.
+    model.fit(X, Y, cr.MeanSquaredError(), cr.SGD(0.5), epochs=2, batch_size=batch_size, backend="numpy")
     Ws_ref, bs_ref = reference_training(Ws, bs, X, Y, shuffles, 2, batch_size, 0.5, hidden)
     for layer, W, b in zip(model.layers[::2], Ws_ref, bs_ref):
         np.testing.assert_allclose(layer.W, W, rtol=1e-12, atol=1e-14)

@@ -66,7 +66,9 @@ def chainrule_setup(cfg: Config, dtype, n_train: int, params):
 
 
 class ChainruleSession(Session):
+    """``fit`` on the NumPy plan (``backend="numpy"``): what chainrule does without the fast extra."""
     impl = "chainrule"
+    backend = "numpy"
 
     def __init__(self, cfg: Config, ctx: Ctx, dtype: str) -> None:
         self.cfg, self.data = cfg, ctx.data
@@ -79,8 +81,26 @@ class ChainruleSession(Session):
     def step(self, units: int) -> list[float]:
         # each fit call checks X once before training; EpochTimer times only the epochs
         self.model.fit(self.X, self.Y, loss=self.loss, optimizer=self.opt, epochs=units,
-                       batch_size=self.cfg.batch, callbacks=[self.timer], shuffle=self.cfg.data != "cat")
+                       batch_size=self.cfg.batch, callbacks=[self.timer], shuffle=self.cfg.data != "cat",
+                       backend=self.backend)
         return list(self.timer.times)
 
     def accuracy(self) -> float:
         return accuracy_from_outputs(self.model.predict(self.data.X_test), self.data.y_test)
+
+
+class CompiledSession(ChainruleSession):
+    """``fit(backend="compiled")``: the numba epoch (``pip install chainrule[fast]``)."""
+    impl = "chainrule-compiled"
+    backend = "compiled"
+
+    def __init__(self, cfg: Config, ctx: Ctx, dtype: str) -> None:
+        super().__init__(cfg, ctx, dtype)
+        # the first compiled call compiles (or loads numba's disk cache): timed on a throwaway model
+        model, loss, opt, _ = chainrule_setup(cfg, np.dtype(dtype), self.n_timed, ctx.params)
+        start = time.perf_counter()
+        model.fit(self.X[:2 * cfg.batch], self.Y[:2 * cfg.batch], loss, opt, batch_size=cfg.batch,
+                  backend="compiled")
+        self.first_call_s = time.perf_counter() - start
+        self.note = (self.note + "; " if self.note else "") + \
+            f"first call {self.first_call_s:.2f} s (compile or numba cache load, excluded)"

@@ -131,3 +131,9 @@ def same_length(X: np.ndarray, Y: np.ndarray, where: str) -> None:
             f"{where}: X has {X.shape[0]} examples (shape {X.shape}) but Y has {Y.shape[0]} "
             f"(shape {Y.shape}); both need examples as rows.{hint}"
         )
+
+
+def diverged(value: float, epoch: int, batch: int, lr: Any) -> FloatingPointError:
+    """The error for a non-finite loss at (0-based) ``epoch`` and ``batch``, with a smaller lr to try."""
+    hint = f" (lr={lr}). Try a smaller lr, e.g. {lr / 10:g}," if lr else "."
+    return FloatingPointError(f"loss became {value} at epoch {epoch + 1}, batch {batch + 1}{hint} or standardize X.")

@@ -145,7 +145,7 @@ class Sequential:
             validation_data: Union[tuple[Any, Any], None] = None, callbacks: Iterable[Callback] = (),
             verbose: bool = False, shuffle: bool = True, sample_weight: Any = None,
             class_weight: Union[dict, str, None] = None, metrics: metrics_module.Metrics = (),
-            hints: bool = False) -> History:
+            hints: bool = False, backend: str = "auto") -> History:
         """Train with mini-batch gradient descent; return the model's ``History``.
 
         Parameters
@@ -177,6 +177,10 @@ class Sequential:
             (targets not 0/1 or one-hot) pass the values, (m,) or (m, k).
         hints : after training, print ``chainrule.hints.training_hints`` (cost curve, weights, units,
             inputs, overfitting) as ``hint: ...`` lines
+        backend : ``"auto"`` (default), ``"numpy"`` or ``"compiled"``. With numba installed
+            (``pip install chainrule[fast]``), ``"auto"`` runs each epoch of a model that
+            ``chainrule.compiled`` supports as one compiled call, and anything else on NumPy;
+            ``"compiled"`` raises when it cannot; ``"numpy"`` never compiles. Same results either way.
 
         Returns
         -------
@@ -197,8 +201,8 @@ class Sequential:
         batch_size = _checks.positive_int(batch_size, "batch_size", where)
         metric_fns = metrics_module.metric_table(metrics, where)
         targets.check_output(loss, self.layers, where)
-        read_epoch = None
-        if Y is None:                   # streamed (out-of-core) batches
+        read_epoch, weights = None, None
+        if Y is None:                   # streamed (out-of-core) batches: any weights come with each batch
             if sample_weight is not None or class_weight is not None:
                 raise ValueError(f"{where}: with streamed batches, give sample weights as a third item of each "
                                  "batch, (X_b, Y_b, sample_weight_b); class_weight is not available.")
@@ -210,6 +214,7 @@ class Sequential:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError(f"{where}: validation_data must be a pair (X_val, Y_val).")
             X_val, Y_val = self._prepare(*validation_data, loss, f"{where} (validation_data)")
+        plan = Plan(self, loss, optimizer, backend, weighted=weights is not None)    # raises before training
         self.loss, self.optimizer = loss, optimizer
         self.stop_training = False
         first_epoch = len(self.history.epoch)
@@ -224,7 +229,6 @@ class Sequential:
             hook.on_train_begin(self)
         logs: dict[str, float] = {}
         labels = None if read_epoch else targets.labels(loss, Y)    # true labels, once per fit (None: not classes)
-        plan = Plan(self, loss, optimizer)
         for epoch in range(first_epoch, first_epoch + epochs):
             outputs: Union[list, None] = [] if metric_fns else None
             if read_epoch:

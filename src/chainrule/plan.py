@@ -14,6 +14,9 @@ the first layer skips ∂L/∂X, and the (param, grad) pairs are collected once,
 layers write their gradients into the arrays ``build`` made. Anything else runs the canonical step
 as written, with ``params_and_grads()`` asked after every backward. No layer, loss or optimizer
 carries a flag that changes what its documented methods mean.
+
+With numba installed (the ``fast`` extra), a plan whose model ``chainrule.compiled`` supports runs
+each epoch there instead, in one compiled call (``fit(..., backend=...)`` chooses; see that module).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any, Iterable, Union
 
 import numpy as np
 
-from . import targets
+from . import _checks, compiled, targets
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import batches
 from .layers import Dense, Dropout
@@ -75,8 +78,11 @@ def canonical_step(model: Any, X_b: np.ndarray, Y_b: np.ndarray, loss: Loss, opt
 class Plan:
     """Built once per ``fit``: the step to run (fast or canonical) and the workspaces it keeps."""
 
-    def __init__(self, model: Any, loss: Loss, optimizer: Optimizer) -> None:
+    def __init__(self, model: Any, loss: Loss, optimizer: Optimizer, backend: str = "numpy",
+                 weighted: bool = False) -> None:
         self.model, self.loss, self.optimizer = model, loss, optimizer
+        #: the compiled epoch, or None (backend "auto" picks it when numba and the model allow it)
+        self.compiled = compiled.choose(model, loss, optimizer, backend, weighted)
         self.fast = is_fast(model.layers, loss, optimizer)
         self.workspaces = [{} for _ in model.layers] if self.fast else None
         self.pairs: Union[tuple, None] = None
@@ -137,6 +143,8 @@ class Plan:
               labels: Union[np.ndarray, None], batch_size: int, order: Union[np.ndarray, None], epoch: int,
               batch_hooks: Iterable[Any] = (), outputs: Union[list, None] = None) -> dict[str, float]:
         """One pass over the rows in ``order``; appends each batch's (Y_b, Ŷ) to ``outputs`` when given."""
+        if self.compiled is not None:          # chosen only without weights
+            return self.compiled.epoch(X, Y, labels, batch_size, order, epoch, batch_hooks, outputs)
         predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)
         arrays = [X, Y] if weights is None else [X, Y, weights]
         logs = self.run(batches(arrays, batch_size, order), epoch, batch_hooks, outputs, predicted)
@@ -162,9 +170,7 @@ class Plan:
             for batch, (X_b, Y_b, *w_b) in enumerate(stream):
                 value, Y_hat = self.step(X_b, Y_b, w_b[0] if w_b else None)
                 if not math.isfinite(value):
-                    hint = f" (lr={lr}). Try a smaller lr, e.g. {lr / 10:g}," if lr else "."
-                    raise FloatingPointError(f"loss became {value} at epoch {epoch + 1}, batch {batch + 1}{hint} "
-                                             "or standardize X.")
+                    raise _checks.diverged(value, epoch, batch, lr)
                 if outputs is not None:
                     outputs.append((Y_b.copy(), Y_hat.copy()))      # workspaces are reused next batch
                 m = X_b.shape[0]

@@ -311,8 +311,9 @@ class Network:
             raise ValueError(f"{where}: monitoring evaluation cost or accuracy needs evaluation_data.")
         book = _BookLines(self, X, Y, lmbda, evaluation, test, verbose, monitor_evaluation_cost,
                           monitor_evaluation_accuracy, monitor_training_cost, monitor_training_accuracy)
+        # the NumPy plan, as the course's programs: the book's per-epoch counts, digit for digit
         self._trainer(lmbda / n).fit(X, Y, self.loss, SGD(lr=eta), epochs=epochs, batch_size=mini_batch_size,
-                                     callbacks=[book])
+                                     callbacks=[book], backend="numpy")
         return book.evaluation_cost, book.evaluation_accuracy, book.training_cost, book.training_accuracy
 
     def update_mini_batch(self, mini_batch: Iterable[Example], eta: float, lmbda: float = 0.0,
