@@ -118,11 +118,14 @@ class CrossEntropyCost:
 
     @staticmethod
     def delta(z: Any, a: Any, y: Any) -> np.ndarray:
-        """Output error δᴸ = a - y (σ'(z) cancels), from the engine's fused loss on z."""
-        z, a, y = _bridge.nielsen_columns("CrossEntropyCost.delta", z=z, a=a, y=y)
-        loss = CrossEntropyCost.engine_loss()
-        loss.forward(z.T, y.T)
-        return (loss.backward() * z.shape[1]).T
+        """Output error δᴸ = a - y, shape (k, 1) or (k, m); ``z`` is unused (may be ``None``), as in Nielsen's.
+
+        σ'(z) cancels against the cost's 1/(a(1 - a)), so δᴸ needs only ``a``. Computing it from
+        ``z`` instead would disagree with Nielsen's whenever a caller's ``a`` is not exactly σ(z).
+        (The engine's fused loss gives the same δᴸ from the logits: ``(σ(Z) - Y)/m`` per example.)
+        """
+        a, y = _bridge.nielsen_columns("CrossEntropyCost.delta", a=a, y=y)
+        return a - y
 
 
 COSTS = {"QuadraticCost": QuadraticCost, "CrossEntropyCost": CrossEntropyCost}
