@@ -227,3 +227,21 @@ def test_loss_backward_before_forward_raises_value_error():
     for loss in (MeanSquaredError(), BinaryCrossEntropy(), SoftmaxCrossEntropy()):
         with pytest.raises(ValueError, match="before forward"):
             loss.backward()
+
+
+@pytest.mark.parametrize("Y", [[[2.0]], [[-0.5]], [[np.nan]]], ids=["above", "below", "nan"])
+@pytest.mark.parametrize("loss", [BinaryCrossEntropy(), BinaryCrossEntropy(from_logits=True)], ids=repr)
+def test_binary_cross_entropy_refuses_targets_outside_0_1(loss, Y):
+    # issue 14: BCE returned a number for Y = 2.0; its targets are probabilities
+    with pytest.raises(ValueError, match=r"BinaryCrossEntropy needs targets in \[0, 1\]"):
+        loss.forward(np.array([[0.5]]), np.array(Y))
+
+
+def test_softmax_cross_entropy_refuses_bad_class_indices_and_one_hot_widths():
+    Z = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"class indices must be in \[0, 3\), got values from 0 to 5"):
+        SoftmaxCrossEntropy().forward(Z, np.array([0, 5]))
+    with pytest.raises(ValueError, match=r"one column per output \(3\).*one_hot\(labels, n_classes=3\)"):
+        SoftmaxCrossEntropy().forward(Z, np.eye(2))
+    with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy needs targets in \[0, 1\]"):
+        SoftmaxCrossEntropy().forward(Z, 2 * np.eye(3)[:2])
