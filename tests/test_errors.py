@@ -215,8 +215,10 @@ def test_sequential_rejects_an_empty_list_and_non_layers():
         Sequential([])
     with raises_value_error("item 2", "not a chainrule Layer"):
         Sequential([Dense(2, 3), np.tanh])
-    with raises_value_error("at least one Dense layer"):
+    with raises_value_error("no layer knows the input size", "n_features="):
         Sequential([ReLU()])
+    with raises_value_error("layer 1", "expects 2 input features", "n_features is 3"):
+        Sequential([Dense(2, 1)], n_features=3)
 
 
 def test_evaluate_before_training_without_a_loss_asks_for_one():

@@ -55,6 +55,8 @@ def to_document(model: Sequential) -> tuple[dict[str, np.ndarray], dict[str, Any
         "optimizer": optimizer, "history": model.history.history, "rng_state": model.rng.bit_generator.state,
         "meta": model.meta,
     }
+    if not any(hasattr(layer, "n_in") for layer in model.layers):
+        document["n_features"] = model.n_features      # only a parameter-free stack needs it to rebuild
     return arrays, document
 
 
@@ -96,7 +98,7 @@ def load(path: Any) -> Sequential:
                          f"({FORMAT_VERSION}); upgrade chainrule.")
     try:
         layers = [_build(spec, "layer", where) for spec in doc["layers"]]
-        model = Sequential(layers, dtype=doc["dtype"], seed=doc.get("seed"))
+        model = Sequential(layers, dtype=doc["dtype"], seed=doc.get("seed"), n_features=doc.get("n_features"))
         for i, layer in enumerate(model.layers, start=1):
             params = [param for param, _ in layer.params_and_grads()]
             for name, target in [*zip(layer.param_names, params), *layer.buffers()]:
