@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import datasets, io, registry, targets
+from . import _files, datasets, io, registry, targets
 from ._version import __version__
 from .builders import mlp
 from .callbacks import Callback
@@ -208,7 +208,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 def read_inputs(path: str) -> np.ndarray:
     if path.endswith(".npy"):
         try:
-            return np.load(path, allow_pickle=False)
+            return _files.read_npy(path)
         except (ValueError, OSError) as exc:
             raise CommandError(f"cannot read {path}: {exc}") from None
     if path.endswith(".csv"):

@@ -14,7 +14,7 @@ from typing import Callable, Union
 
 import numpy as np
 
-from . import _checks
+from . import _checks, _files
 from .mnist import MNIST, load_mnist, read_idx  # noqa: F401  (re-exported: datasets is the public home)
 
 Normal = Callable[[int], np.ndarray]
@@ -172,11 +172,14 @@ def load_table(path: Union[str, os.PathLike], label_column: int = -1) -> tuple[n
         raise FileNotFoundError(f"load_table: {path} does not exist.")
     if path.suffix == ".npz":
         try:
+            _files.npz_headers(path)            # declared shapes checked against the file's size before reading
             with np.load(path, allow_pickle=False) as archive:
                 if "X" not in archive.files or "y" not in archive.files:
                     raise ValueError(f"load_table: {path} must hold arrays named X and y, found {archive.files}.")
                 X, y = archive["X"], archive["y"]
-        except (OSError, zipfile.BadZipFile) as exc:
+        except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+            if str(exc).startswith("load_table"):
+                raise
             raise ValueError(f"load_table: {path} is not a readable .npz file ({exc}).") from exc
     elif path.suffix == ".csv":
         table = read_csv(path)
