@@ -140,8 +140,8 @@ def read_npz(path: PathLike, what: str = "model",
     text = _unreadable_as_value_error(path, what, lambda: _read_members(path, [DOCUMENT_KEY]))[DOCUMENT_KEY]
     try:
         document = json.loads(str(text))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: the chainrule document inside is not valid JSON ({exc}).") from exc
+    except (json.JSONDecodeError, RecursionError) as exc:       # NOTE: 100k nested [ exhaust the parser's stack
+        raise ValueError(f"{path}: the chainrule document inside is not valid JSON ({exc}).") from None
     if not isinstance(document, dict):
         raise ValueError(f"{path}: the chainrule document inside is not a JSON object.")
     if check is not None:

@@ -200,8 +200,11 @@ def load_table(path: Union[str, os.PathLike], label_column: int = -1) -> tuple[n
 
 def read_csv(path: Path) -> np.ndarray:
     """A numeric CSV as a 2-D float array; a non-numeric first line (a header) is skipped."""
-    with open(path, encoding="utf-8") as file:
-        first = file.readline()
+    try:
+        with open(path, encoding="utf-8") as file:
+            first = file.readline()
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"load_table: {path} is not a text CSV ({exc}).") from None
     try:
         [float(cell) for cell in first.strip().split(",")]
         skip = 0
