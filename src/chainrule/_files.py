@@ -58,6 +58,10 @@ def write_npz(path: PathLike, arrays: dict[str, np.ndarray], document: dict[str,
     return atomic_write(path, lambda f: np.savez(f, **payload))
 
 
+#: what reading a damaged zip of .npy members raises (RuntimeError: a member flagged as encrypted)
+READ_ERRORS = (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError, NotImplementedError, RuntimeError)
+
+
 class ArrayHeader(NamedTuple):
     """What an ``.npy`` header declares, read before any of the data."""
 
@@ -77,12 +81,15 @@ def npy_header(file: Any, size: int, where: str) -> ArrayHeader:
     a declared shape whose bytes, ``prod(shape) · itemsize``, differ from what the ``size`` bytes hold.
     """
     version = np.lib.format.read_magic(file)
-    if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(file)
-    elif version in ((2, 0), (3, 0)):
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(file)
-    else:
+    if version not in ((1, 0), (2, 0), (3, 0)):
         raise ValueError(f"{where}: unknown .npy format version {version}")
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    try:
+        shape, fortran, dtype = read(file)
+    except ValueError:
+        raise
+    except Exception as exc:    # NOTE: NumPy's literal_eval and tokenize raise SyntaxError, TokenError, ...
+        raise ValueError(f"{where}: the .npy header is damaged ({type(exc).__name__}: {exc})") from None
     offset = file.tell()
     if dtype.hasobject:
         raise ValueError(f"{where}: holds Python objects (dtype {dtype}), which only a pickle can rebuild; "
@@ -158,7 +165,7 @@ def _unreadable_as_value_error(path: Path, what: str, read: Callable[[], Any]) -
     """``read()``, with any failure to read the archive reported as a ``ValueError`` naming the file."""
     try:
         return read()
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError, NotImplementedError) as exc:
+    except READ_ERRORS as exc:
         raise ValueError(f"{path} is not a readable chainrule {what} file (.npz): {exc}. "
                          "It may be truncated or corrupted; use a backup or retrain.") from exc
 
@@ -166,6 +173,9 @@ def _unreadable_as_value_error(path: Path, what: str, read: Callable[[], Any]) -
 def read_npy(path: PathLike) -> np.ndarray:
     """One ``.npy`` array, its header checked against the file size before reading; never unpickles."""
     path = Path(path)
-    with open(path, "rb") as file:
-        npy_header(file, path.stat().st_size, str(path))
-    return np.load(path, allow_pickle=False)
+    try:
+        with open(path, "rb") as file:
+            npy_header(file, path.stat().st_size, "it")
+        return np.load(path, allow_pickle=False)
+    except (ValueError, EOFError) as exc:
+        raise ValueError(f"{path} is not a readable .npy array: {exc}.") from None

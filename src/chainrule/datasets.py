@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-import zipfile
+import warnings
 from pathlib import Path
 from typing import Callable, Union
 
@@ -177,7 +177,7 @@ def load_table(path: Union[str, os.PathLike], label_column: int = -1) -> tuple[n
                 if "X" not in archive.files or "y" not in archive.files:
                     raise ValueError(f"load_table: {path} must hold arrays named X and y, found {archive.files}.")
                 X, y = archive["X"], archive["y"]
-        except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+        except _files.READ_ERRORS as exc:
             if str(exc).startswith("load_table"):
                 raise
             raise ValueError(f"load_table: {path} is not a readable .npz file ({exc}).") from exc
@@ -211,9 +211,14 @@ def read_csv(path: Path) -> np.ndarray:
     except ValueError:
         skip = 1
     try:
-        return np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)        # "input contained no data": refused below
+            table = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
     except ValueError as exc:
         raise ValueError(f"load_table: {path} is not a numeric CSV ({exc}).") from exc
+    if table.size == 0:
+        raise ValueError(f"load_table: {path} has no rows of numbers.")
+    return table
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:

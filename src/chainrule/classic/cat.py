@@ -49,7 +49,7 @@ def load_cat_data(path_or_dir: Union[str, os.PathLike, None] = None):
                 arrays[f"{split}_y"] = _dataset(f, f"{split}_set_y", directory / name)
                 if split == "test":
                     arrays["classes"] = _dataset(f, "list_classes", directory / name)
-        except (OSError, KeyError, TypeError) as exc:
+        except (OSError, KeyError, TypeError, RuntimeError) as exc:
             raise ValueError(f"load_cat_data: {directory / name} is not the course's HDF5 file ({exc}).") from exc
     train_x = arrays["train_x"].reshape(arrays["train_x"].shape[0], -1).T / 255.
     test_x = arrays["test_x"].reshape(arrays["test_x"].shape[0], -1).T / 255.
@@ -61,7 +61,11 @@ def load_cat_data(path_or_dir: Union[str, os.PathLike, None] = None):
 def _dataset(file: Any, key: str, path: Path) -> np.ndarray:
     """One dataset, its declared shape and dtype checked before reading: numbers or bytes, and no more
     than 1100 times the file's size (HDF5 can declare a huge dataset that a tiny file does not store)."""
+    import h5py
     dataset = file[key]
+    if not isinstance(dataset, h5py.Dataset):
+        raise ValueError(f"load_cat_data: {path} entry {key} is a {type(dataset).__name__}, not a dataset; "
+                         "it is not the course's HDF5 file.")
     dtype = dataset.dtype
     if dtype.kind not in "biufS":
         raise ValueError(f"load_cat_data: {path} dataset {key} has dtype {dtype}, not numbers; "
