@@ -139,7 +139,7 @@ def matrix(data: Any, name: str, where: str, n_features: int | None = None,
                     f"if it is one example, pass {name}.reshape(1, -1).")
         raise ValueError(f"{where}: {name} must be 2-D (m, n_features), got shape {array.shape}.{hint}")
     if array.shape[0] == 0:
-        raise ValueError(f"{where}: {name} has no examples (shape {array.shape}).")
+        raise ValueError(f"{where}: {name} has no examples (shape {array.shape}); pass at least one row.")
     if n_features is not None and array.shape[1] != n_features:
         hint = ""
         if array.shape[0] == n_features:
