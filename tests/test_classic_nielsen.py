@@ -232,6 +232,15 @@ def test_sgd_epochs_equal_nielsens_loop_given_the_same_shuffles(cost):
     assert net.total_cost(training, 0.0) == pytest.approx(ref_total_cost(weights, biases, training, 0.0, cost))
 
 
+def test_cross_entropy_delta_is_a_minus_y_from_a_and_ignores_z():
+    # Nielsen's network2 documents that z is unused: a drop-in returns a - y from a, even when a is not σ(z).
+    a, y = np.array([[0.3], [0.9]]), np.array([[1.0], [0.0]])
+    np.testing.assert_array_equal(CrossEntropyCost.delta(None, a, y), a - y)
+    np.testing.assert_array_equal(CrossEntropyCost.delta(np.array([[50.0], [-50.0]]), a, y), a - y)
+    with pytest.raises(ValueError, match="same shape"):
+        CrossEntropyCost.delta(None, a, np.zeros((3, 1)))
+
+
 def test_cost_classes_match_network2_formulas():
     rng = np.random.default_rng(0)
     z = rng.normal(0.0, 2.0, (5, 1))

@@ -215,8 +215,10 @@ def test_sequential_rejects_an_empty_list_and_non_layers():
         Sequential([])
     with raises_value_error("item 2", "not a chainrule Layer"):
         Sequential([Dense(2, 3), np.tanh])
-    with raises_value_error("at least one Dense layer"):
+    with raises_value_error("no layer knows the input size", "n_features="):
         Sequential([ReLU()])
+    with raises_value_error("layer 1", "expects 2 input features", "n_features is 3"):
+        Sequential([Dense(2, 1)], n_features=3)
 
 
 def test_evaluate_before_training_without_a_loss_asks_for_one():
@@ -246,7 +248,7 @@ def test_backward_with_a_gradient_of_the_wrong_shape_raises_value_error(layer):
 
 
 def test_x_that_is_not_numeric_is_rejected():
-    with raises_value_error("X", "could not be converted"):
+    with raises_value_error("X", "must hold numbers", "<U1", "dtype=float"):
         model_2_to_1().predict(np.array([["a", "b"]]))
     with raises_value_error("X", "could not be converted"):
         model_2_to_1().predict([[1.0, 2.0], [3.0]])
@@ -260,3 +262,21 @@ def test_x_with_no_rows_is_rejected():
 def test_check_gradients_rejects_a_non_positive_eps():
     with raises_value_error("eps must be > 0"):
         check_gradients(Dense(2, 1), np.zeros((1, 2)), np.zeros((1, 1)), MeanSquaredError(), eps=0.0)
+
+
+@pytest.mark.parametrize("X", [np.array([["1", "2"]]), np.array([[b"1", b"2"]]), np.array([[1 + 0j, 2]])],
+                         ids=["text", "bytes", "complex"])
+def test_x_of_numbers_as_text_bytes_or_complex_is_refused_not_converted(X):
+    # sklearn refuses string dtypes: converting "1" to 1.0 would hide a CSV read as text (issue 14)
+    for call in (lambda m: m.predict(X), lambda m: m.fit(X, np.array([1.0]), MeanSquaredError(), SGD(lr=0.1))):
+        with raises_value_error("X", "must hold numbers", str(X.dtype)):
+            call(model_2_to_1())
+
+
+def test_object_x_of_numbers_is_accepted_and_of_anything_else_refused_naming_the_item():
+    model = model_2_to_1()
+    np.testing.assert_array_equal(model.predict(np.array([[1, 2.0]], dtype=object)), model.predict([[1.0, 2.0]]))
+    with raises_value_error("X", "dtype object", "'2'", "index (0, 1)"):
+        model.predict(np.array([[1, "2"]], dtype=object))
+    with raises_value_error("X", "dtype object", "None"):
+        model.predict(np.array([[1.0, None]], dtype=object))

@@ -262,3 +262,19 @@ def test_weighted_loss_gradient_matches_central_differences(loss):
     analytic = loss.backward_weighted(w)
     numeric = cr.numerical_gradient(lambda: loss.weighted(Y_hat, Y, w), Y_hat)
     assert cr.relative_error(analytic, numeric) < 1e-7
+@pytest.mark.parametrize("Y", [[[2.0]], [[-0.5]], [[np.nan]]], ids=["above", "below", "nan"])
+@pytest.mark.parametrize("loss", [BinaryCrossEntropy(), BinaryCrossEntropy(from_logits=True)], ids=repr)
+def test_binary_cross_entropy_refuses_targets_outside_0_1(loss, Y):
+    # issue 14: BCE returned a number for Y = 2.0; its targets are probabilities
+    with pytest.raises(ValueError, match=r"BinaryCrossEntropy needs targets in \[0, 1\]"):
+        loss.forward(np.array([[0.5]]), np.array(Y))
+
+
+def test_softmax_cross_entropy_refuses_bad_class_indices_and_one_hot_widths():
+    Z = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"class indices must be in \[0, 3\), got values from 0 to 5"):
+        SoftmaxCrossEntropy().forward(Z, np.array([0, 5]))
+    with pytest.raises(ValueError, match=r"one column per output \(3\).*one_hot\(labels, n_classes=3\)"):
+        SoftmaxCrossEntropy().forward(Z, np.eye(2))
+    with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy needs targets in \[0, 1\]"):
+        SoftmaxCrossEntropy().forward(Z, 2 * np.eye(3)[:2])

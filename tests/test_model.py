@@ -338,3 +338,15 @@ def test_bad_weights_raise():
         model.fit(X, y, cr.SoftmaxCrossEntropy(), cr.SGD(0.1), class_weight="even")
     with pytest.raises(ValueError, match="delta"):
         cr.Huber(delta=0.0)
+def test_a_stack_of_parameter_free_layers_takes_n_features_and_trains_saves_and_loads(tmp_path):
+    # issue 14: Keras and PyTorch accept Sequential([Dropout(0.5)]); the input size is given, not guessed
+    model = Sequential([Dropout(0.5), ReLU()], n_features=3, seed=0)
+    X = np.array([[1.0, -2.0, 3.0], [0.5, 0.5, -1.0]])
+    assert (model.n_features, model.n_outputs) == (3, 3)
+    np.testing.assert_array_equal(model.predict(X), np.maximum(X, 0))
+    history = model.fit(X, X, MeanSquaredError(), SGD(lr=0.1), epochs=2)
+    assert len(history["loss"]) == 2
+    model.save(tmp_path / "free.npz")
+    from chainrule import load
+    assert load(tmp_path / "free.npz").n_features == 3
+    assert Sequential([Dropout(0.2), Dense(3, 2)], n_features=3).n_outputs == 2

@@ -73,14 +73,45 @@ def non_negative_int(value: Any, name: str, where: str) -> int:
 
 
 def as_array(data: Any, name: str, where: str, dtype: Any = None) -> np.ndarray:
-    """Convert ``data`` to an ndarray, turning conversion failures into a clear ``ValueError``."""
+    """Convert ``data`` to an ndarray of numbers (bool, int or float), then to ``dtype`` when given.
+
+    Strings, bytes, complex numbers and object arrays holding anything but real numbers are
+    refused, as scikit-learn does: casting ``"1"`` to 1.0 would hide a CSV read as text.
+    """
     try:
-        array = np.asarray(data, dtype=dtype)
-    except (TypeError, ValueError) as exc:
+        array = np.asarray(data)
+        if array.dtype == object:
+            array = _numbers_from_objects(array, name, where)
+        elif array.dtype.kind not in "biuf":
+            raise ValueError(f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}"
+                             f"{_DTYPE_FIX.get(array.dtype.kind, '')}.")
+        return array if dtype is None else np.asarray(array, dtype=dtype)
+    except (TypeError, OverflowError) as exc:
         raise ValueError(f"{where}: {name} could not be converted to a numeric array ({exc}).") from exc
-    if array.dtype == object or array.dtype.kind not in "biuf":
-        raise ValueError(f"{where}: {name} must hold numbers, got an array of dtype {array.dtype}.")
-    return array
+    except ValueError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise ValueError(f"{where}: {name} could not be converted to a numeric array ({exc}).") from exc
+
+
+_DTYPE_FIX = {
+    "U": " (text); convert it with np.asarray(..., dtype=float) if the strings are numbers, "
+         "e.g. read a CSV with chainrule.datasets.load_table",
+    "S": " (bytes); decode and convert it with np.asarray(..., dtype=float)",
+    "c": " (complex); pass the real part (.real) or split real and imaginary parts into columns",
+}
+
+
+def _numbers_from_objects(array: np.ndarray, name: str, where: str) -> np.ndarray:
+    """An object array whose items are all real numbers, as float64; anything else is refused."""
+    for index, item in np.ndenumerate(array):
+        if not isinstance(item, (int, float, np.integer, np.floating, np.bool_)):
+            raise ValueError(
+                f"{where}: {name} has dtype object and holds {item!r} ({type(item).__name__}) at index {index}; "
+                f"it must hold numbers only. Convert it yourself, e.g. np.asarray({name}, dtype=float), "
+                "after removing the non-numbers."
+            )
+    return array.astype(np.float64)
 
 
 def finite(array: np.ndarray, name: str, where: str) -> None:
@@ -108,7 +139,7 @@ def matrix(data: Any, name: str, where: str, n_features: int | None = None,
                     f"if it is one example, pass {name}.reshape(1, -1).")
         raise ValueError(f"{where}: {name} must be 2-D (m, n_features), got shape {array.shape}.{hint}")
     if array.shape[0] == 0:
-        raise ValueError(f"{where}: {name} has no examples (shape {array.shape}).")
+        raise ValueError(f"{where}: {name} has no examples (shape {array.shape}); pass at least one row.")
     if n_features is not None and array.shape[1] != n_features:
         hint = ""
         if array.shape[0] == n_features:
@@ -133,7 +164,15 @@ def same_length(X: np.ndarray, Y: np.ndarray, where: str) -> None:
         )
 
 
-def diverged(value: float, epoch: int, batch: int, lr: Any) -> FloatingPointError:
-    """The error for a non-finite loss at (0-based) ``epoch`` and ``batch``, with a smaller lr to try."""
+def diverged(value: float, epoch: int, batch: int, lr: Any, params: Any = ()) -> FloatingPointError:
+    """The error for a non-finite loss at (0-based) ``epoch`` and ``batch``, with a smaller lr to try.
+
+    No step is taken on that batch, so the model keeps the weights from before it, unless ``params``
+    (the model's arrays) are already non-finite: a gradient overflowed while the loss was still finite.
+    """
     hint = f" (lr={lr}). Try a smaller lr, e.g. {lr / 10:g}," if lr else "."
-    return FloatingPointError(f"loss became {value} at epoch {epoch + 1}, batch {batch + 1}{hint} or standardize X.")
+    kept = all(np.isfinite(p).all() for p in params)
+    return FloatingPointError(
+        f"loss became {value} at epoch {epoch + 1}, batch {batch + 1}{hint} or standardize X. "
+        + ("The model keeps the weights from before this batch." if kept else
+           "The weights were already non-finite (a gradient overflowed first); reload a checkpoint."))

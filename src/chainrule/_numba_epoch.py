@@ -235,7 +235,7 @@ def run_batches(X, Y, order, batch_size, first, last, Ws, bs, dWs, dbs, s1W, s1b
                 acts, alphas, l2s, loss_code, loss_scale, count_examples, opt_code, hyper, t0, out, values):
     """Run batches first..last-1 of the epoch whose row order is ``order``; return how many ran.
 
-    Stops after the first batch whose loss is not finite (its update done, as in the NumPy plan).
+    Stops at the first batch whose loss is not finite, without its update (as the NumPy plan).
     Each batch's outputs go to ``out`` (rows in ``order``), its loss value to ``values[batch - first]``.
     ``hyper`` = (lr, momentum, beta1, beta2, eps) as Python floats; ``t0`` the optimizer's t before.
     """
@@ -295,6 +295,11 @@ def run_batches(X, Y, order, batch_size, first, last, Ws, bs, dWs, dbs, s1W, s1b
                 W = Ws[layer]
                 penalty += 0.5 * l2s[layer] * float(np.vdot(W.reshape(W.size), W.reshape(W.size)))
         value += penalty
+        if not math.isfinite(value):                   # no step on a NaN or inf loss, as in the NumPy plan
+            out[start:start + m, :] = Y_hat
+            values[batch - first] = value
+            done += 1
+            break
         if opt_code == SGD_FOLDED:
             for i in range(m):
                 for j in range(k):
@@ -322,6 +327,4 @@ def run_batches(X, Y, order, batch_size, first, last, Ws, bs, dWs, dbs, s1W, s1b
         out[start:start + m, :] = Y_hat
         values[batch - first] = value
         done += 1
-        if not math.isfinite(value):
-            break
     return done

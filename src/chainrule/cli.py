@@ -12,12 +12,13 @@ import functools
 import math
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import datasets, io, registry, targets
+from . import _files, datasets, io, registry, targets
 from . import metrics as metrics_module
 from ._version import __version__
 from .builders import mlp
@@ -456,13 +457,14 @@ def read_inputs(path: str, model: Sequential) -> np.ndarray:
     """The rows of a .csv, .npy or .npz (array X) file; a CSV that still holds its label column gets a hint."""
     if path.endswith((".npy", ".npz")):
         try:
+            if path.endswith(".npy"):
+                return _files.read_npy(path)
+            _files.npz_headers(path)        # every member's declared shape checked against the file before reading
             with np.load(path, allow_pickle=False) as loaded:
-                if isinstance(loaded, np.ndarray):
-                    return loaded
                 if "X" not in loaded.files:
                     raise CommandError(f"{path} must hold an array named X (as for train), found {loaded.files}.")
                 return loaded["X"]
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, zipfile.BadZipFile) as exc:
             raise CommandError(f"cannot read {path}: {exc}") from None
     if not path.endswith(".csv"):
         raise CommandError(f"INPUT must be a .csv, .npy or .npz file, got {path!r}.")

@@ -199,12 +199,13 @@ class CompiledEpoch:
                 done = run_batches(X, Y, rows, batch_size, first, last, *lists, self.acts, self.alphas, self.l2s,
                                    self.loss_code, self.loss_scale, self.count_examples, code, hyper,
                                    opt.t, Y_hat, values[first:last])
-                opt.t += done
+                opt.t += done - (0 if math.isfinite(values[first + done - 1]) else 1)   # no step on a NaN loss
                 folded_lr = opt.lr if code == 0 else None
                 for batch in range(first, first + done):
                     value = float(values[batch])
                     if not math.isfinite(value):
-                        raise _checks.diverged(value, epoch, batch, lr_at_start)
+                        raise _checks.diverged(value, epoch, batch, lr_at_start,
+                                               [a for layer in self.dense for a in (layer.W, layer.b)])
                     size = min(batch_size, m - batch * batch_size)
                     total_loss += value * size
                     seen += size

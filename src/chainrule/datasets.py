@@ -9,13 +9,12 @@ from __future__ import annotations
 import csv
 import math
 import os
-import zipfile
 from pathlib import Path
 from typing import Callable, NamedTuple, Union
 
 import numpy as np
 
-from . import _checks
+from . import _checks, _files
 from .preprocessing import column_statistics
 from .mnist import MNIST, load_mnist, read_idx  # noqa: F401  (re-exported: datasets is the public home)
 
@@ -222,14 +221,17 @@ def _is_number(cell: str) -> bool:
 def _csv_rows(path: Path, limit: Union[int, None] = None) -> tuple[list[list[str]], list[int]]:
     """The non-blank rows of a CSV (cells stripped) and their 1-based line numbers; at most ``limit`` rows."""
     rows, lines = [], []
-    with open(path, newline="", encoding="utf-8") as file:
-        reader = csv.reader(file)
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append([cell.strip() for cell in row])
-                lines.append(reader.line_num)
-                if limit is not None and len(rows) == limit:
-                    break
+    try:
+        with open(path, newline="", encoding="utf-8") as file:
+            reader = csv.reader(file)
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    rows.append([cell.strip() for cell in row])
+                    lines.append(reader.line_num)
+                    if limit is not None and len(rows) == limit:
+                        break
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"{path} is not a text CSV ({exc}).") from None
     return rows, lines
 
 
@@ -283,11 +285,14 @@ def load_table(path: Union[str, os.PathLike], label_column: Union[int, str] = -1
         raise FileNotFoundError(f"load_table: {path} does not exist.")
     if path.suffix == ".npz":
         try:
+            _files.npz_headers(path)            # declared shapes checked against the file's size before reading
             with np.load(path, allow_pickle=False) as archive:
                 if "X" not in archive.files or "y" not in archive.files:
                     raise ValueError(f"load_table: {path} must hold arrays named X and y, found {archive.files}.")
                 X, y = archive["X"], archive["y"]
-        except (OSError, zipfile.BadZipFile) as exc:
+        except _files.READ_ERRORS as exc:
+            if str(exc).startswith("load_table"):
+                raise
             raise ValueError(f"load_table: {path} is not a readable .npz file ({exc}).") from exc
     elif path.suffix == ".csv":
         table = read_table(path)

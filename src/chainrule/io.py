@@ -7,6 +7,7 @@ runs code. A file written by this version loads in later ones (``format_version`
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,8 @@ def to_document(model: Sequential) -> tuple[dict[str, np.ndarray], dict[str, Any
     if step is not None:                # only then: a model without one writes the same document as before
         document["preprocessing"] = {"type": type(step).__name__, "config": step.config(),
                                      "arrays": [name for name, _ in step.arrays()]}
+    if not any(hasattr(layer, "n_in") for layer in model.layers):
+        document["n_features"] = model.n_features      # only a parameter-free stack needs it to rebuild
     return arrays, document
 
 
@@ -93,8 +96,8 @@ def load(path: Any) -> Sequential:
     Raises ``FileNotFoundError`` for a missing file and ``ValueError`` (naming the file) for a
     truncated, corrupted, pickled or foreign one.
     """
-    arrays, doc = _files.read_npz(path)
     where = f"load({str(path)!r})"
+    arrays, doc = _files.read_npz(path, check=lambda doc, headers: _check_arrays(doc, headers, where))
     if doc.get("format") != FORMAT:
         raise ValueError(f"{where}: not a chainrule model (format {doc.get('format')!r}).")
     version = doc.get("format_version")
@@ -103,7 +106,7 @@ def load(path: Any) -> Sequential:
                          f"({FORMAT_VERSION}); upgrade chainrule.")
     try:
         layers = [_build(spec, "layer", where) for spec in doc["layers"]]
-        model = Sequential(layers, dtype=doc["dtype"], seed=doc.get("seed"))
+        model = Sequential(layers, dtype=doc["dtype"], seed=doc.get("seed"), n_features=doc.get("n_features"))
         for i, layer in enumerate(model.layers, start=1):
             params = [param for param, _ in layer.params_and_grads()]
             for name, target in [*zip(layer.param_names, params), *layer.buffers()]:
@@ -151,6 +154,33 @@ def _load_preprocessing(spec: dict[str, Any], arrays: dict[str, np.ndarray], mod
         raise ValueError(f"{where}: the {spec['type']} step has {step.n_features} features, "
                          f"the model {model.n_features}.")
     return step
+#: config entries that size a layer's arrays (Dense's n_in x n_out, BatchNorm's n_features)
+SIZE_KEYS = ("n_in", "n_out", "n_features")
+
+
+def _check_arrays(doc: dict[str, Any], headers: dict[str, _files.ArrayHeader], where: str) -> None:
+    """Before any array is read or any layer built: every array is in the document's dtype, and no layer's
+    sizes ask for more values than the file stores for it (a tampered Dense(10**6, 10**6) would allocate 8 TB)."""
+    dtype = doc.get("dtype")
+    for name, header in headers.items():
+        if header.dtype.name != dtype and not name.startswith("preprocessing."):    # the step keeps float64
+            raise ValueError(f"{where}: array {name} is {header.dtype}{header.shape} but the model is {dtype!r}; "
+                             "the file is corrupt or was not written by chainrule.")
+    layers = doc.get("layers")
+    for i, spec in enumerate(layers if isinstance(layers, list) else [], start=1):
+        config = spec.get("config") if isinstance(spec, dict) else None
+        try:
+            names = registry.lookup("layer", spec["type"], where).param_names
+        except (ValueError, KeyError, TypeError):
+            names = ()                  # reported when the layers are built
+        for name in names:
+            if f"layers.{i}.{name}" not in headers:
+                raise ValueError(f"{where}: array layers.{i}.{name} is missing.")
+        sizes = [v for k, v in (config or {}).items() if k in SIZE_KEYS and isinstance(v, int)]
+        stored = sum(math.prod(h.shape) for name, h in headers.items() if name.startswith(f"layers.{i}."))
+        if sizes and math.prod(sizes) > stored:
+            raise ValueError(f"{where}: layer {i} {spec.get('type')}{config} needs at least {math.prod(sizes):,} "
+                             f"values but the file stores {stored:,} for it; the file is corrupt or tampered with.")
 
 
 def _load_optimizer(spec: dict[str, Any], arrays: dict[str, np.ndarray], model: Sequential,

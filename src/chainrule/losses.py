@@ -59,9 +59,13 @@ class Loss:
 
     def _check_pair(self, Y_hat: np.ndarray, Y: np.ndarray) -> None:
         if Y_hat.shape != Y.shape:
+            hint = ""
+            if Y_hat.ndim == Y.ndim == 2 and Y_hat.shape[0] == Y.shape[0]:
+                hint = (f" Y needs one column per output ({Y_hat.shape[1]}); if Y holds class labels, use "
+                        f"chainrule.one_hot(labels, n_classes={Y_hat.shape[1]}).")
             raise ValueError(
                 f"{type(self).__name__}: Y_hat has shape {Y_hat.shape} but Y has shape {Y.shape}; "
-                "they must match (rows are examples)."
+                f"they must match (rows are examples).{hint}"
             )
 
     def _saved(self) -> tuple:
@@ -138,6 +142,7 @@ class BinaryCrossEntropy(Loss):
 
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         self._check_pair(Y_hat, Y)
+        targets.probabilities_only(Y, "BinaryCrossEntropy", "BinaryCrossEntropy.forward")
         self._cache = (Y_hat, Y)
         return float(self._terms(Y_hat, Y).sum()) / self._count(Y)
 
@@ -193,6 +198,7 @@ class SoftmaxCrossEntropy(Loss):
     def forward(self, Y_hat: np.ndarray, Y: np.ndarray) -> float:
         Y = targets.dense(Y, Y_hat)
         self._check_pair(Y_hat, Y)
+        targets.probabilities_only(Y, "SoftmaxCrossEntropy", "SoftmaxCrossEntropy.forward")
         log_P = self._log_softmax(Y_hat)
         self._cache = (np.exp(log_P), Y)
         return -float(np.vdot(Y, log_P)) / Y.shape[0]

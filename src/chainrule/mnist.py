@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import math
 import os
 import pickle
 import zlib
@@ -138,16 +139,40 @@ def _idx_file(directory: Path, name: str) -> Union[Path, None]:
     return None
 
 
-def _read_maybe_gzip(path: Path) -> bytes:
-    """The file's bytes, decompressed when it starts with the gzip magic bytes."""
+# NOTE: deflate cannot shrink data by more than about 1032:1; more declared or produced is a bomb or a lie.
+_MAX_GZIP_RATIO = 1100
+
+
+def _open_maybe_gzip(path: Path) -> Any:
+    """The file opened for reading bytes, through gzip when it starts with the gzip magic bytes."""
     with open(path, "rb") as f:
-        data = f.read()
-    if data[:2] == _GZIP_MAGIC:
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ValueError(f"{path}: the gzip stream is corrupt or truncated ({exc}). "
-                             "Download the file again.") from exc
+        magic = f.read(2)
+    return gzip.open(path, "rb") if magic == _GZIP_MAGIC else open(path, "rb")
+
+
+def _read_maybe_gzip(path: Path, limit: Union[int, None] = None) -> bytes:
+    """The file's bytes (at most ``limit``), decompressed when it starts with the gzip magic bytes.
+
+    A gzip stream that would inflate beyond 1100 times the file's size (a gzip bomb) is refused.
+    """
+    cap = _MAX_GZIP_RATIO * path.stat().st_size + 1024
+    limit = cap if limit is None else min(limit, cap)
+    chunks, size = [], 0
+    try:
+        with _open_maybe_gzip(path) as f:
+            while size <= limit:            # in chunks: never ask for the whole declared size at once
+                chunk = f.read(min(limit + 1 - size, 1 << 24))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        data = b"".join(chunks)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(f"{path}: the gzip stream is corrupt or truncated ({exc}). "
+                         "Download the file again.") from exc
+    if len(data) > cap:
+        raise ValueError(f"{path}: decompresses to more than {cap:,} bytes, over {_MAX_GZIP_RATIO} times its size; "
+                         "it is not a data file (a gzip bomb?).")
     return data
 
 
@@ -157,6 +182,8 @@ def read_idx(path: Union[str, os.PathLike]) -> np.ndarray:
     Header, big-endian: two zero bytes, a type byte (0x08 ubyte, 0x09 byte, 0x0B int16, 0x0C int32,
     0x0D float32, 0x0E float64), the number of dimensions d, then d uint32 sizes. MNIST images
     have magic 0x00000803 (ubyte, 3-D: n, 28, 28); labels 0x00000801 (ubyte, 1-D: n).
+    The header is read and checked against the file's size before the data: a header that declares
+    more than the file can hold is refused without allocating it.
 
     Returns
     -------
@@ -168,23 +195,29 @@ def read_idx(path: Union[str, os.PathLike]) -> np.ndarray:
         On a bad magic number or when the data is shorter or longer than the header says.
     """
     path = Path(path)
-    data = _read_maybe_gzip(path)
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
-        raise ValueError(
-            f"{path}: not an IDX file (magic bytes {data[:4].hex() or 'missing'}; expected 0000080N, "
-            "e.g. 00000803 for images, 00000801 for labels)."
-        )
-    kind, ndim = _IDX_TYPES[data[2]], data[3]
+    try:
+        with _open_maybe_gzip(path) as f:
+            head = f.read(4)
+            if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES:
+                raise ValueError(
+                    f"{path}: not an IDX file (magic bytes {head.hex() or 'missing'}; expected 0000080N, "
+                    "e.g. 00000803 for images, 00000801 for labels)."
+                )
+            kind, ndim = _IDX_TYPES[head[2]], head[3]
+            sizes = f.read(4 * ndim)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(f"{path}: the gzip stream is corrupt or truncated ({exc}). Download the file again.") from exc
     header = 4 + 4 * ndim
-    if len(data) < header:
-        raise ValueError(f"{path}: truncated IDX header ({len(data)} bytes, the {ndim}-D header needs {header}).")
-    shape = tuple(int(s) for s in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    expected = header + int(np.prod(shape, dtype=np.int64)) * np.dtype(kind).itemsize
+    if len(sizes) < 4 * ndim:
+        raise ValueError(f"{path}: truncated IDX header ({4 + len(sizes)} bytes, the {ndim}-D header needs {header}).")
+    shape = tuple(int(s) for s in np.frombuffer(sizes, dtype=">u4"))
+    expected = header + math.prod(shape) * np.dtype(kind).itemsize        # Python ints: never overflows
+    data = _read_maybe_gzip(path, limit=expected)
     if len(data) != expected:
         problem = "truncated" if len(data) < expected else "longer than its header says"
         raise ValueError(
-            f"{path}: IDX file is {problem}: header says shape {shape} ({expected} bytes with the header), "
-            f"the file holds {len(data)} bytes. Download the file again."
+            f"{path}: IDX file is {problem}: header says shape {shape} ({expected:,} bytes with the header), "
+            f"the file holds {len(data):,} bytes{' or more' if len(data) > expected else ''}. Download the file again."
         )
     array = np.frombuffer(data, dtype=kind, offset=header).reshape(shape)
     return array.astype(np.dtype(kind).newbyteorder("="))

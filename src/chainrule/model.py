@@ -42,9 +42,13 @@ class Sequential:
         Seeds the model's ``np.random.Generator``, which draws every layer's initial weights
         (in layer order), the per-epoch shuffles and the dropout masks. The same seed gives
         bit-identical weights after training.
+    n_features : int or None
+        Input features per example. Optional when a layer knows its ``n_in`` (``Dense``); required for a
+        stack of parameter-free layers such as ``[Dropout(0.5)]``, as Keras's ``Input(shape=...)``.
     """
 
-    def __init__(self, layers: Sequence[Layer], dtype: Any = np.float64, seed: Union[int, None] = None) -> None:
+    def __init__(self, layers: Sequence[Layer], dtype: Any = np.float64, seed: Union[int, None] = None,
+                 n_features: Union[int, None] = None) -> None:
         layers = list(layers)
         if not layers:
             raise ValueError("Sequential: layers is empty; pass e.g. [Dense(2, 4), Tanh(), Dense(4, 1)].")
@@ -55,7 +59,9 @@ class Sequential:
         self.dtype = _checks.as_float_dtype(dtype, "Sequential")
         self.seed = seed
         self.rng = np.random.default_rng(seed)
-        self.n_features, self.n_outputs = self._check_sizes()
+        if n_features is not None:
+            n_features = _checks.positive_int(n_features, "n_features", "Sequential")
+        self.n_features, self.n_outputs = self._check_sizes(n_features)
         for i, layer in enumerate(layers, start=1):
             layer.index = i
             layer.build(self.rng, self.dtype)
@@ -71,20 +77,22 @@ class Sequential:
         #: applied to X by ``fit``, ``evaluate`` and ``predict`` (not by ``forward``); saved with the model
         self.preprocessing: Any = None
 
-    def _check_sizes(self) -> tuple[int, int]:
-        sized = [(i, layer) for i, layer in enumerate(self.layers, start=1) if hasattr(layer, "n_in")]
-        if not sized:
-            raise ValueError("Sequential: the model needs at least one Dense layer to know its input size.")
-        dim = sized[0][1].n_in
+    def _check_sizes(self, n_features: Union[int, None]) -> tuple[int, int]:
+        sized = [layer for layer in self.layers if hasattr(layer, "n_in")]
+        if n_features is None and not sized:
+            raise ValueError("Sequential: no layer knows the input size (none has n_in); pass n_features=, "
+                             "e.g. Sequential([Dropout(0.5)], n_features=784).")
+        first = dim = n_features if n_features is not None else sized[0].n_in
         for i, layer in enumerate(self.layers, start=1):
             n_in = getattr(layer, "n_in", None)
             if n_in is not None and n_in != dim:
+                before = "the layers before it output" if i > 1 else "n_features is"
                 raise ValueError(
-                    f"Sequential: layer {i} ({layer!r}) expects {n_in} input features, but the layers "
-                    f"before it output {dim}. Make n_in of layer {i} equal {dim}."
+                    f"Sequential: layer {i} ({layer!r}) expects {n_in} input features, but {before} "
+                    f"{dim}. Make n_in of layer {i} equal {dim}."
                 )
             dim = layer.output_dim(dim)
-        return sized[0][1].n_in, dim
+        return first, dim
 
     # -- the three calls of the training loop -------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:

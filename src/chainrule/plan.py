@@ -70,6 +70,8 @@ def canonical_step(model: Any, X_b: np.ndarray, Y_b: np.ndarray, loss: Loss, opt
     """One gradient step as the documented contract reads; returns (loss value, Ŷ)."""
     Y_hat = model.forward(X_b, training=True)
     value = loss_value(model, loss, Y_hat, Y_b, weights)
+    if not math.isfinite(value):        # no step on a NaN or inf loss: the weights stay the last finite ones
+        return value, Y_hat
     model.backward(output_gradient(loss, weights))
     optimizer.step(model.params_and_grads())
     return value, Y_hat
@@ -106,6 +108,8 @@ class Plan:
         for layer, workspace in zip(layers, workspaces):
             A = layer.forward(A, True, workspace=workspace)
         value = loss_value(self.model, loss, A, Y_b, weights, self.penalized)
+        if not math.isfinite(value):
+            return value, A
         dA = output_gradient(loss, weights)
         if self.fold:
             lr = self.optimizer.lr
@@ -170,7 +174,7 @@ class Plan:
             for batch, (X_b, Y_b, *w_b) in enumerate(stream):
                 value, Y_hat = self.step(X_b, Y_b, w_b[0] if w_b else None)
                 if not math.isfinite(value):
-                    raise _checks.diverged(value, epoch, batch, lr)
+                    raise _checks.diverged(value, epoch, batch, lr, [p for p, _ in self.model.params_and_grads()])
                 if outputs is not None:
                     outputs.append((Y_b.copy(), Y_hat.copy()))      # workspaces are reused next batch
                 m = X_b.shape[0]

@@ -53,6 +53,18 @@ def one_hot(labels: Any, n_classes: Union[int, None] = None, dtype: Any = np.flo
     return Y
 
 
+def probabilities_only(Y: np.ndarray, loss_name: str, where: str) -> None:
+    """Raise unless every target is in [0, 1]: cross-entropy's targets are probabilities (NaN is refused too)."""
+    if Y.size and not np.logical_and(Y >= 0, Y <= 1).all():
+        finite = Y[np.isfinite(Y)]
+        seen = f"values from {finite.min()} to {finite.max()}" if finite.size else "no finite values"
+        nan = " and NaN or inf" if finite.size < Y.size else ""
+        fix = ("For more than two classes use SoftmaxCrossEntropy with one output per class; for "
+               "values, use MeanSquaredError." if loss_name == "BinaryCrossEntropy" else
+               "Pass one-hot rows, probabilities that sum to 1, or integer class indices (m,).")
+        raise ValueError(f"{where}: {loss_name} needs targets in [0, 1], got {seen}{nan}. {fix}")
+
+
 def dense(Y: np.ndarray, Y_hat: np.ndarray) -> np.ndarray:
     """Class indices (m,) as one-hot rows shaped like the outputs Ŷ (m, k); any other Y unchanged."""
     m, k = Y_hat.shape if Y_hat.ndim == 2 else (None, None)
@@ -121,11 +133,8 @@ def prepare(loss: Any, Y: Any, n_outputs: int, where: str) -> np.ndarray:
             f"model output, got {Y.shape}.{hint}"
         )
     _checks.finite(Y, "Y", where)
-    if loss.link == "sigmoid" and (Y.min() < 0 or Y.max() > 1):
-        raise ValueError(
-            f"{where}: BinaryCrossEntropy needs targets in [0, 1], got values from {Y.min()} to {Y.max()}. "
-            "For more than two classes use SoftmaxCrossEntropy with one output per class."
-        )
+    if loss.link in ("sigmoid", "softmax"):
+        probabilities_only(Y, type(loss).__name__, where)
     return Y
 
 

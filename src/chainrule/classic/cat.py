@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -45,14 +45,32 @@ def load_cat_data(path_or_dir: Union[str, os.PathLike, None] = None):
     for split, name in zip(("train", "test"), FILES):
         try:
             with h5py.File(directory / name, "r") as f:
-                arrays[f"{split}_x"] = np.array(f[f"{split}_set_x"][:])
-                arrays[f"{split}_y"] = np.array(f[f"{split}_set_y"][:])
+                arrays[f"{split}_x"] = _dataset(f, f"{split}_set_x", directory / name)
+                arrays[f"{split}_y"] = _dataset(f, f"{split}_set_y", directory / name)
                 if split == "test":
-                    arrays["classes"] = np.array(f["list_classes"][:])
-        except (OSError, KeyError) as exc:
+                    arrays["classes"] = _dataset(f, "list_classes", directory / name)
+        except (OSError, KeyError, TypeError, RuntimeError) as exc:
             raise ValueError(f"load_cat_data: {directory / name} is not the course's HDF5 file ({exc}).") from exc
     train_x = arrays["train_x"].reshape(arrays["train_x"].shape[0], -1).T / 255.
     test_x = arrays["test_x"].reshape(arrays["test_x"].shape[0], -1).T / 255.
     train_y = arrays["train_y"].reshape(1, -1)
     test_y = arrays["test_y"].reshape(1, -1)
     return train_x, train_y, test_x, test_y, arrays["classes"]
+
+
+def _dataset(file: Any, key: str, path: Path) -> np.ndarray:
+    """One dataset, its declared shape and dtype checked before reading: numbers or bytes, and no more
+    than 1100 times the file's size (HDF5 can declare a huge dataset that a tiny file does not store)."""
+    import h5py
+    dataset = file[key]
+    if not isinstance(dataset, h5py.Dataset):
+        raise ValueError(f"load_cat_data: {path} entry {key} is a {type(dataset).__name__}, not a dataset; "
+                         "it is not the course's HDF5 file.")
+    dtype = dataset.dtype
+    if dtype.kind not in "biufS":
+        raise ValueError(f"load_cat_data: {path} dataset {key} has dtype {dtype}, not numbers; "
+                         "it is not the course's HDF5 file.")
+    if dataset.size * dtype.itemsize > 1100 * path.stat().st_size + 1024:
+        raise ValueError(f"load_cat_data: {path} dataset {key} declares shape {dataset.shape} of {dtype}, more "
+                         "than the file can hold; the file is corrupt or not the course's.")
+    return np.array(dataset[()])

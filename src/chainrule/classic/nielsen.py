@@ -118,11 +118,14 @@ class CrossEntropyCost:
 
     @staticmethod
     def delta(z: Any, a: Any, y: Any) -> np.ndarray:
-        """Output error δᴸ = a - y (σ'(z) cancels), from the engine's fused loss on z."""
-        z, a, y = _bridge.nielsen_columns("CrossEntropyCost.delta", z=z, a=a, y=y)
-        loss = CrossEntropyCost.engine_loss()
-        loss.forward(z.T, y.T)
-        return (loss.backward() * z.shape[1]).T
+        """Output error δᴸ = a - y, shape (k, 1) or (k, m); ``z`` is unused (may be ``None``), as in Nielsen's.
+
+        σ'(z) cancels against the cost's 1/(a(1 - a)), so δᴸ needs only ``a``. Computing it from
+        ``z`` instead would disagree with Nielsen's whenever a caller's ``a`` is not exactly σ(z).
+        (The engine's fused loss gives the same δᴸ from the logits: ``(σ(Z) - Y)/m`` per example.)
+        """
+        a, y = _bridge.nielsen_columns("CrossEntropyCost.delta", a=a, y=y)
+        return a - y
 
 
 COSTS = {"QuadraticCost": QuadraticCost, "CrossEntropyCost": CrossEntropyCost}
@@ -490,18 +493,26 @@ def load(filename: Union[str, os.PathLike]) -> Network:
     with open(filename, encoding="utf-8") as f:
         try:
             data = json.load(f)
-        except ValueError as exc:
-            raise ValueError(f"{where}: not valid JSON ({exc}).") from exc
+        except (ValueError, RecursionError) as exc:          # RecursionError: JSON nested too deep
+            raise ValueError(f"{where}: not valid JSON ({exc}).") from None
     keys = ("sizes", "weights", "biases", "cost")
     if not isinstance(data, dict) or any(key not in data for key in keys):
         found = sorted(data) if isinstance(data, dict) else type(data).__name__
         raise ValueError(f"{where}: expected a JSON object with keys {list(keys)} (network2's format), got {found}.")
-    if data["cost"] not in COSTS:
+    if not isinstance(data["cost"], str) or data["cost"] not in COSTS:
         raise ValueError(f"{where}: unknown cost {data['cost']!r}; expected one of {sorted(COSTS)}.")
     try:
-        net = Network(data["sizes"], cost=COSTS[data["cost"]])
-        net.weights = [np.array(w, dtype=np.float64) for w in _list(data["weights"], "weights")]
-        net.biases = [np.array(b, dtype=np.float64) for b in _list(data["biases"], "biases")]
+        weights = [np.array(w, dtype=np.float64) for w in _list(data["weights"], "weights")]
+        biases = [np.array(b, dtype=np.float64) for b in _list(data["biases"], "biases")]
+        sizes = _list(data["sizes"], "sizes")
+        # NOTE: bounded before Network(sizes) draws weights: a tampered sizes [10**6, 10**6] would ask for 8 TB.
+        if all(isinstance(n, int) for n in sizes):
+            needed = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+            if needed > 2 * (sum(w.size for w in weights) + sum(b.size for b in biases)) + 10**6:  # else: exact message below
+                raise ValueError(f"sizes {sizes} need {needed:,} weights and biases, more than the file stores; "
+                                 "the file is corrupt or was edited.")
+        net = Network(sizes, cost=COSTS[data["cost"]])
+        net.weights, net.biases = weights, biases
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{where}: {exc}") from exc
     return net

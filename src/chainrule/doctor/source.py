@@ -92,7 +92,7 @@ def read_notebook(path: Path) -> LearnerSource:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         cells = document["cells"]
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError) as error:     # RecursionError: JSON nested too deep
         raise ValueError(f"{path}: not a Jupyter notebook (nbformat 4 JSON with a 'cells' list): {error}") from None
     lines: list[str] = []
     origin: list[tuple[int, int]] = []
