@@ -7,7 +7,8 @@ changing a case, rewrite it with ``CHAINRULE_WRITE_DOCS=1 pytest tests/test_bad_
 
 Entry points: ``Sequential.fit``/``predict``/``evaluate``, the losses' ``forward``, the optimizers
 (construction and ``step``), ``chainrule.classic`` (the course's logistic regression and Nielsen's
-``Network``), the doctor (``check_file``, ``diagnose``) and the CLI (``train``, ``predict``).
+``Network``), the scikit-learn estimators, the doctor (``check_file``, ``diagnose``) and the CLI
+(``train``, ``predict``).
 About 2 s (the CLI cases run the real command).
 """
 
@@ -225,11 +226,36 @@ def cases():
           ("in.csv", "line 2, column 1", "'foo' is not a number")),
         b("chainrule predict", "a CSV with the wrong number of columns", cli_predict({"in.csv": "1,2,3\n4,5,6\n"}),
           ("in.csv", "3 columns", "2 features", "label column")),
+        # -- the scikit-learn estimators: scikit-learn's own validation, as issue 15 asks -------------------------
+        b("sklearn.MLPClassifier.fit", "string X", lambda: estimator().fit(np.array([["a", "b", "c"]] * 12), y),
+          ("could not convert string to float",)),
+        b("sklearn.MLPClassifier.fit", "1-D X", lambda: estimator().fit(X[:, 0], y), ("Expected 2D array", "Reshape")),
+        b("sklearn.MLPClassifier.fit", "NaN in X", lambda: estimator().fit(nan_x, y), ("Input X contains NaN",)),
+        b("sklearn.MLPClassifier.fit", "mismatched m", lambda: estimator().fit(X, y[:10]),
+          ("inconsistent numbers of samples", "[12, 10]")),
+        b("sklearn.MLPClassifier.fit", "empty X", lambda: estimator().fit(X[:0], y[:0]), ("0 sample(s)", "(0, 3)")),
+        b("sklearn.MLPClassifier.fit", "max_iter=0", lambda: estimator(max_iter=0).fit(X, y), ("max_iter", ">= 1", "0")),
+        b("sklearn.MLPClassifier.fit", "hidden_layer_sizes=(0,)", lambda: estimator(hidden_layer_sizes=(0,)).fit(X, y),
+          ("hidden_layer_sizes", ">= 1", "0")),
+        b("sklearn.MLPClassifier.predict", "before fit", lambda: estimator().predict(X), ("not fitted yet", "Call 'fit'")),
+        b("sklearn.MLPClassifier.predict", "a different number of features", lambda: estimator().fit(X, y).predict(X[:, :2]),
+          ("X has 2 features", "expecting 3 features")),
+        b("sklearn.MLPRegressor.fit", "NaN in y", lambda: estimator(regressor=True).fit(X, with_value(y, np.nan, 1)),
+          ("Input y contains NaN",)),
+        b("sklearn.MLPClassifier.fit", "read-only X", lambda: estimator().fit(read_only(X), y).predict(X),
+          same_as(lambda: estimator().fit(X, y).predict(X))),
         b("chainrule predict", "an .npy holding objects", cli_predict({"in.npy": np.array([[1, None]], dtype=object)}),
           ("in.npy", "Python objects", "never unpickles")),
         b("chainrule predict", "a 1-D .npy", cli_predict({"in.npy": np.array([0.5, 0.5])}), ("X", "2-D", "(2,)", "reshape")),
         b("chainrule predict", "NaN in the CSV", cli_predict({"in.csv": "1,nan\n0,1\n"}), ("X", "NaN", "impute")),
     ]
+
+
+def estimator(regressor=False, **params):
+    """A small scikit-learn estimator over the engine (skipped with the sklearn cases when scikit-learn is absent)."""
+    sklearn = pytest.importorskip("chainrule.sklearn", reason="scikit-learn is not installed")
+    kind = sklearn.MLPRegressor if regressor else sklearn.MLPClassifier
+    return kind(**{"hidden_layer_sizes": (4,), "max_iter": 2, "random_state": 0, **params})
 
 
 def step_twice():
@@ -282,7 +308,7 @@ def outcome(case: Case) -> tuple[str, str]:
 def test_bad_input_works_or_raises_a_clear_error(case):
     kind, message = outcome(case)
     if isinstance(case.expect, tuple):
-        assert kind in ("ValueError", "TypeError")
+        assert kind in ("ValueError", "TypeError", "NotFittedError")    # scikit-learn's is a ValueError
         for fragment in case.expect:
             assert fragment in message, f"{fragment!r} not in: {message}"
 
