@@ -35,16 +35,17 @@ from typing import Any, Union
 
 import numpy as np
 
-from . import _checks, targets
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Tanh
+from . import _checks, registry, targets
 from .layers import Dense
-from .losses import BinaryCrossEntropy, MeanSquaredError, SoftmaxCrossEntropy
+from .losses import BinaryCrossEntropy
 from .optimizers import SGD, Adam
 
 INSTALL = "pip install chainrule[fast]"
 BACKENDS = ("auto", "numpy", "compiled")
-ACTIVATIONS = {Identity: 0, Sigmoid: 1, Tanh: 2, ReLU: 3, LeakyReLU: 4}     # _numba_epoch's codes
-LOSSES = {MeanSquaredError: 0, BinaryCrossEntropy: 1, SoftmaxCrossEntropy: 2}
+#: the built-in classes the kernel runs -> _numba_epoch's integer codes (the classes found by registry name)
+ACTIVATIONS = {registry.lookup("activation", name): code
+               for code, name in enumerate(("identity", "sigmoid", "tanh", "relu", "leaky_relu"))}
+LOSSES = {registry.lookup("loss", name): code for code, name in enumerate(("mse", "bce", "ce"))}
 #: floating-point operations per return to Python (when no callback needs batch ends)
 CHUNK_FLOPS = 2e8
 #: each model's typed lists of its arrays, kept while the model lives
