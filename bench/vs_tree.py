@@ -25,6 +25,7 @@ import gzip, json, pickle, sys, time
 import numpy as np
 import chainrule as cr
 config, dtype, epochs, mnist = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+extra = json.loads(sys.argv[5])
 with gzip.open(mnist, "rb") as f:
     (X, y), _, _ = pickle.load(f, encoding="latin1")
 X, y = X[:10_000].astype(dtype), y[:10_000]
@@ -46,7 +47,7 @@ class Timer(cr.Callback):
     def on_epoch_end(self, epoch, logs):
         now = time.perf_counter(); self.times.append(now - self.t); self.t = now
 timer = Timer()
-model.fit(X, Y, loss, cr.SGD(lr=lr), epochs=epochs + 1, batch_size=batch, callbacks=[timer])
+model.fit(X, Y, loss, cr.SGD(lr=lr), epochs=epochs + 1, batch_size=batch, callbacks=[timer], **extra)
 print(json.dumps(timer.times[1:]))
 """
 
@@ -59,6 +60,7 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--configs", default="A,C")
     p.add_argument("--dtypes", default="float64,float32")
+    p.add_argument("--new-fit", default="{}", help='JSON keyword arguments for the new tree\'s fit, e.g. \'{"backend": "numpy"}\'')
     p.add_argument("--mnist", default=str(Path(os.environ.get("CHAINRULE_DATA", Path(__file__).resolve().parents[2]
                                                                 / "shared" / "data")) / "mnist.pkl.gz"))
     args = p.parse_args()
@@ -69,7 +71,8 @@ def main() -> None:
             for dtype in args.dtypes.split(","):
                 for tree in ("old", "new"):
                     env["PYTHONPATH"] = getattr(args, f"{tree}_src")
-                    out = subprocess.run([sys.executable, "-c", CHILD, config, dtype, str(args.epochs), args.mnist],
+                    extra = args.new_fit if tree == "new" else "{}"
+                    out = subprocess.run([sys.executable, "-c", CHILD, config, dtype, str(args.epochs), args.mnist, extra],
                                          env=env, capture_output=True, text=True, check=True).stdout
                     times.setdefault((config, dtype, tree), []).extend(json.loads(out))
     print("| config | dtype | old min s/epoch | old median | new min s/epoch | new median | new/old (min) |")
