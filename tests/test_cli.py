@@ -361,7 +361,7 @@ def test_ctrl_c_during_training_exits_130_and_keeps_the_last_finished_epoch(tmp_
 
     process = subprocess.Popen(
         [sys.executable, "-m", "chainrule", "train", "--data", "flower", "--n-samples", "4000", "--layers", "2,64,2",
-         "--epochs", "500", "--batch-size", "8", "--out", "m.npz"],
+         "--epochs", "100000", "--batch-size", "8", "--out", "m.npz"],     # never ends on its own, however fast
         cwd=tmp_path, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -383,5 +383,5 @@ def test_ctrl_c_during_training_exits_130_and_keeps_the_last_finished_epoch(tmp_
     assert process.returncode == 130, err
     assert "interrupted" in out and "Traceback" not in err
     saved = chainrule.load(tmp_path / "m.npz")
-    assert 1 <= len(saved.history.epoch) < 500
+    assert 1 <= len(saved.history.epoch) < 100000
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
