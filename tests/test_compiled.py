@@ -342,3 +342,69 @@ def test_the_mnist_98_recipe_runs_one_epoch_on_a_subset():
     last = result.stdout.splitlines()[-1]
     assert last.startswith("test accuracy ") and "after 1 epochs on 3000 images" in last
     assert float(last.split()[2].rstrip("%")) > 85.0          # one epoch on 3k images already learns digits
+
+
+class _InterruptAt(cr.Callback):
+    """Sends this process SIGINT at the end of batch ``at``, as Ctrl-C in a terminal would."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def on_batch_end(self, batch, logs):
+        if batch == self.at:
+            import signal
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+@needs_numba
+def test_ctrl_c_is_a_keyboard_interrupt_after_the_batch_and_the_handler_is_restored():
+    import signal
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 3)), rng.integers(0, 2, 200)
+    model = cr.mlp([3, 8, 2], activation="tanh", seed=0)
+    optimizer = cr.Adam(lr=0.01)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y, cr.SoftmaxCrossEntropy(), optimizer, epochs=5, batch_size=10, callbacks=[_InterruptAt(3)],
+                  backend="compiled")
+    assert optimizer.t == 4                          # batches 0..3 stepped, then the interrupt
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+CTRL_C_CHILD = """
+import sys
+import numpy as np, chainrule as cr
+class Started(cr.Callback):
+    def on_batch_end(self, batch, logs):          # a batch hook: one compiled call per batch, as the CLI's progress
+        if batch == 0 and not self.model.history.epoch:
+            print("started", flush=True)
+rng = np.random.default_rng(0)
+X, y = rng.normal(size=(400, 2)), rng.integers(0, 2, 400)
+model = cr.mlp([2, 64, 2], activation="tanh", seed=0)
+try:
+    model.fit(X, y, cr.SoftmaxCrossEntropy(), cr.Adam(), epochs=10 ** 6, batch_size=8, backend="compiled",
+              callbacks=[Started()])
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(130)
+"""
+
+
+@needs_numba
+def test_ctrl_c_from_outside_always_stops_a_compiled_fit_with_a_keyboard_interrupt():
+    # numba 0.68 lost a SIGINT, or turned it into "TypeError: can't unbox a typed List", when it landed while
+    # the dispatcher unboxed the arguments: 5 of 10 CLI runs before chainrule held the signal across the call
+    import signal
+    import time
+    env = dict(os.environ, PYTHONPATH=str(SRC), OPENBLAS_NUM_THREADS="1")
+    for delay in (0.0, 0.05, 0.15, 0.3):
+        child = subprocess.Popen([sys.executable, "-c", CTRL_C_CHILD], env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "started", child.stderr.read()
+        time.sleep(delay)
+        child.send_signal(signal.SIGINT)
+        try:
+            out, err = child.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            pytest.fail(f"Ctrl-C {delay} s into training was lost: the fit went on")
+        assert child.returncode == 130 and "interrupted" in out, err

@@ -29,9 +29,12 @@ and compiles once per dtype, cached on disk: a second process starts at once.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import threading
 import weakref
-from typing import Any, Union
+from typing import Any, Callable, Iterator, Union
 
 import numpy as np
 
@@ -124,6 +127,35 @@ def choose(model: Any, loss: Any, optimizer: Any, backend: str, weighted: bool) 
     return CompiledEpoch(model, loss, optimizer, blocks)
 
 
+@contextlib.contextmanager
+def _held_interrupts() -> Iterator[Callable[[], None]]:
+    """Hold Ctrl-C while compiled code runs; the yielded function raises KeyboardInterrupt if one came.
+
+    NOTE: with numba 0.68 a SIGINT that lands while the dispatcher unboxes the arguments is either
+    lost (training goes on) or turned into "TypeError: can't unbox a typed List as a <NULL>" (seen in
+    about half of 10 tries). A handler that only records the signal lets the call finish; the driver
+    then raises KeyboardInterrupt between chunks, as the NumPy plan would between batches. Only the
+    main thread can set handlers, and a handler the program set itself is left alone.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield lambda: None
+        return
+    received: list[int] = []
+
+    def raise_if_interrupted() -> None:
+        if received:
+            received.clear()
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield raise_if_interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    raise_if_interrupted()          # one that came after the last check
+
+
 class CompiledEpoch:
     """A supported model's epoch, run by ``_numba_epoch.run_batches``; built once per ``fit``."""
 
@@ -194,24 +226,26 @@ class CompiledEpoch:
         folded_lr = None
         total_loss, seen = 0.0, 0
         try:
-            for first in range(0, n_batches, per_call):
-                last = min(first + per_call, n_batches)
-                hyper[0] = opt.lr          # a callback may change lr between batches
-                done = run_batches(X, Y, rows, batch_size, first, last, *lists, self.acts, self.alphas, self.l2s,
-                                   self.loss_code, self.loss_scale, self.count_examples, code, hyper,
-                                   opt.t, Y_hat, values[first:last])
-                opt.t += done - (0 if math.isfinite(values[first + done - 1]) else 1)   # no step on a NaN loss
-                folded_lr = opt.lr if code == 0 else None
-                for batch in range(first, first + done):
-                    value = float(values[batch])
-                    if not math.isfinite(value):
-                        raise _checks.diverged(value, epoch, batch, lr_at_start,
-                                               [a for layer in self.dense for a in (layer.W, layer.b)])
-                    size = min(batch_size, m - batch * batch_size)
-                    total_loss += value * size
-                    seen += size
-                    for hook in batch_hooks:
-                        hook.on_batch_end(batch, {"loss": value})
+            with _held_interrupts() as raise_if_interrupted:
+                for first in range(0, n_batches, per_call):
+                    last = min(first + per_call, n_batches)
+                    hyper[0] = opt.lr          # a callback may change lr between batches
+                    done = run_batches(X, Y, rows, batch_size, first, last, *lists, self.acts, self.alphas, self.l2s,
+                                       self.loss_code, self.loss_scale, self.count_examples, code, hyper,
+                                       opt.t, Y_hat, values[first:last])
+                    opt.t += done - (0 if math.isfinite(values[first + done - 1]) else 1)   # no step on a NaN loss
+                    folded_lr = opt.lr if code == 0 else None
+                    for batch in range(first, first + done):
+                        value = float(values[batch])
+                        if not math.isfinite(value):
+                            raise _checks.diverged(value, epoch, batch, lr_at_start,
+                                                   [a for layer in self.dense for a in (layer.W, layer.b)])
+                        size = min(batch_size, m - batch * batch_size)
+                        total_loss += value * size
+                        seen += size
+                        for hook in batch_hooks:
+                            hook.on_batch_end(batch, {"loss": value})
+                    raise_if_interrupted()         # Ctrl-C, held while numba ran, raised here
         finally:
             if folded_lr is not None:                 # Plan.unfold: the layers hold ∂L/∂W again
                 for layer in self.dense:
