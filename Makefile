@@ -1,5 +1,5 @@
 # make demo: create .venv, install chainrule with plots, train the flower demo.
-# make test: create .venv, install chainrule with the test extras, run the test suite.
+# make test: create .venv, install chainrule with the test extras, run the test suite (one worker per core).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -16,7 +16,7 @@ demo: venv
 
 test: venv
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
 
 bench: venv
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
