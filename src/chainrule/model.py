@@ -187,8 +187,10 @@ class Sequential:
             inputs, overfitting) as ``hint: ...`` lines
         backend : ``"auto"`` (default), ``"numpy"`` or ``"compiled"``. With numba installed
             (``pip install chainrule[fast]``), ``"auto"`` runs each epoch of a model that
-            ``chainrule.compiled`` supports as one compiled call, and anything else on NumPy;
-            ``"compiled"`` raises when it cannot; ``"numpy"`` never compiles. Same results either way.
+            ``chainrule.compiled`` supports as one compiled call when a batch is small work (up to
+            ``compiled.AUTO_MAX_BATCH_FLOPS``, where the NumPy plan's per-call overhead dominates),
+            and anything else on NumPy; ``"compiled"`` compiles any supported model and raises when it
+            cannot; ``"numpy"`` never compiles. Same results either way (to 1e-12 in float64).
 
         Returns
         -------
@@ -222,7 +224,8 @@ class Sequential:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError(f"{where}: validation_data must be a pair (X_val, Y_val).")
             X_val, Y_val = self._prepare(*validation_data, loss, f"{where} (validation_data)")
-        plan = Plan(self, loss, optimizer, backend, weighted=weights is not None)    # raises before training
+        plan = Plan(self, loss, optimizer, backend, weighted=weights is not None,     # raises before training
+                    batch_size=None if read_epoch else min(batch_size, X.shape[0]))
         self.loss, self.optimizer = loss, optimizer
         self.stop_training = False
         first_epoch = len(self.history.epoch)
