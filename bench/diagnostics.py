@@ -13,6 +13,7 @@ import time
 from typing import Any, Callable
 
 import numpy as np
+from chainrule import targets
 
 from configs import CONFIGS, initial_params, timed_sizes
 from measurement import Ctx, Data, batch_list
@@ -62,7 +63,7 @@ class StageClock:
 
 
 STAGES = ["gather X[rows], Y[rows]", "model.forward", "loss.forward (+penalty)", "loss.backward",
-          "model.backward", "params_and_grads + step", "loss.accuracy"]
+          "model.backward", "params_and_grads + step", "targets.accuracy"]
 
 
 def breakdown_epoch(cfg_name: str, dtype: str, mnist: Data, args) -> str:
@@ -96,7 +97,7 @@ def breakdown_epoch(cfg_name: str, dtype: str, mnist: Data, args) -> str:
         for b in range(0, n, cfg.batch):
             X_b, Y_b = clock.call(gather, rows_of, order[b:b + cfg.batch])
             math.isfinite(model.train_step(X_b, Y_b, loss, opt))
-            clock.call(accuracy, loss.accuracy, clock.returned[forward], Y_b)
+            clock.call(accuracy, targets.accuracy, loss, clock.returned[forward], Y_b)
     total = time.perf_counter() - start
     batches = len(batch_list(n, cfg.batch))
     floor_s = FloorSession(cfg, ctx, dtype).step(1)[0]
