@@ -149,20 +149,22 @@ class Plan:
         """One pass over the rows in ``order``; appends each batch's (Y_b, Ŷ) to ``outputs`` when given."""
         if self.compiled is not None:          # chosen only without weights
             return self.compiled.epoch(X, Y, labels, batch_size, order, epoch, batch_hooks, outputs)
-        predicted = None if labels is None else np.empty(labels.shape, dtype=np.int64)
+        # NOTE: the outputs are kept (as large as Y) and labelled once per epoch: one argmax call per
+        # batch cost about 4 µs of the 53 µs of a batch of 10 in [784, 30, 10].
+        kept = None if labels is None else np.empty(Y.shape, dtype=Y.dtype)
         arrays = [X, Y] if weights is None else [X, Y, weights]
-        logs = self.run(batches(arrays, batch_size, order), epoch, batch_hooks, outputs, predicted)
+        logs = self.run(batches(arrays, batch_size, order), epoch, batch_hooks, outputs, kept)
         if labels is not None:
             truth = labels if order is None else labels[order]
-            logs["accuracy"] = float(np.mean(predicted == truth))
+            logs["accuracy"] = float(np.mean(targets.predicted_labels(self.loss, kept) == truth))
         return logs
 
     def run(self, stream: Iterable[list], epoch: int, batch_hooks: Iterable[Any] = (),
-            outputs: Union[list, None] = None, predicted: Union[np.ndarray, None] = None,
+            outputs: Union[list, None] = None, kept: Union[np.ndarray, None] = None,
             streamed: bool = False) -> dict[str, float]:
         """Train on each ``[X_b, Y_b]`` or ``[X_b, Y_b, w_b]`` of ``stream``; return the epoch's logs.
 
-        Predicted labels go into ``predicted`` (rows in stream order) when given. ``streamed``
+        Each batch's outputs Ŷ go into ``kept`` (rows in stream order) when given. ``streamed``
         batches (out-of-core data, no arrays to compare at the end) count correct labels batch by
         batch instead, and the logs then hold ``accuracy`` too when every batch holds classes.
         """
@@ -178,8 +180,8 @@ class Plan:
                 if outputs is not None:
                     outputs.append((Y_b.copy(), Y_hat.copy()))      # workspaces are reused next batch
                 m = X_b.shape[0]
-                if predicted is not None:
-                    targets.predicted_labels(self.loss, Y_hat, out=predicted[seen:seen + m])
+                if kept is not None:
+                    kept[seen:seen + m] = Y_hat
                 elif correct is not None:
                     truth = targets.labels(self.loss, Y_b)
                     correct = None if truth is None else \
