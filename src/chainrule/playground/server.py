@@ -115,8 +115,8 @@ class Handler(BaseHTTPRequestHandler):
             name, content_type = STATIC[path]
             return HTTPStatus.OK, resources.files(__package__).joinpath("static", name).read_bytes(), content_type, {}
         if path == "/api/limits":
-            return self._ok({"limits": LIMITS, "datasets": list(DATASETS), "activations": list(ACTIVATIONS),
-                             "losses": list(LOSSES), "optimizers": list(OPTIMIZERS), "defaults": Settings().__dict__})
+            return self._ok({"limits": LIMITS, "datasets": DATASETS, "activations": ACTIVATIONS,
+                             "losses": LOSSES, "optimizers": OPTIMIZERS, "defaults": Settings().__dict__})
         key, action = self._route(path)
         session, lock = self.server.sessions.get(key)
         with lock:

@@ -32,15 +32,13 @@ from ..plotting import grid_around
 LIMITS = {"max_hidden_layers": 6, "max_units": 64, "min_points": 20, "max_points": 2000,
           "max_epochs_per_step": 50, "max_epochs": 5000, "grid": 64}
 
-#: dataset name -> (generator, the keyword its noise slider sets)
-DATASETS: dict[str, tuple[Callable[..., Any], str]] = {
-    "flower": (datasets.make_flower, "noise"), "moons": (datasets.make_moons, "noise"),
-    "circles": (datasets.make_circles, "noise"), "spirals": (datasets.make_spirals, "noise"),
-    "xor": (datasets.make_xor, "noise"), "blobs": (datasets.make_blobs, "spread"),
-}
+#: the generated sets (``datasets.GENERATORS``); the noise slider sets ``noise``, or the keyword named here
+DATASETS = tuple(datasets.GENERATORS)
+NOISE_KEYWORD = {"blobs": "spread"}
+#: the choices offered, by registry short name ("momentum" is SGD with momentum 0.9)
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
-LOSSES = {"ce": "SoftmaxCrossEntropy()", "bce": "BinaryCrossEntropy(from_logits=True)"}
-OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}
+LOSSES = ("ce", "bce")
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 
 
 @dataclass
@@ -115,7 +113,7 @@ class Session:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = s = settings
-        make, noise_keyword = DATASETS[s.dataset]
+        make, noise_keyword = _generator(s.dataset)
         X, y = make(n_samples=s.n_samples, seed=s.seed, **{noise_keyword: s.noise})
         self.X_train, self.y_train, self.X_test, self.y_test = train_val_split(
             X, y, s.test_fraction, np.random.default_rng(s.seed))
@@ -125,8 +123,10 @@ class Session:
         n_out = 1 if s.loss == "bce" else self.n_classes
         self.model = mlp([2, *s.hidden, n_out], activation=s.activation, l2=s.l2, dropout=s.dropout, seed=s.seed)
         self.loss = registry.create("loss", s.loss)
-        kind = registry.lookup("optimizer", OPTIMIZERS[s.optimizer].lower())
-        self.optimizer = kind(lr=s.lr, momentum=0.9) if s.optimizer == "momentum" else kind(lr=s.lr)
+        if s.optimizer == "momentum":
+            self.optimizer = registry.create("optimizer", "sgd", lr=s.lr, momentum=0.9)
+        else:
+            self.optimizer = registry.create("optimizer", s.optimizer, lr=s.lr)
         self.lrs: list[float] = []           # the lr of every epoch trained, for code()
         self.diverged: str | None = None
 
@@ -219,12 +219,10 @@ class Session:
     def code(self) -> str:
         """A Python program that reproduces this run with chainrule (the same data, weights and steps)."""
         s = self.settings
-        make, noise_keyword = DATASETS[s.dataset]
+        make, noise_keyword = _generator(s.dataset)
         n_out = 1 if s.loss == "bce" else self.n_classes
-        if s.optimizer == "momentum":
-            optimizer = f"cr.SGD(lr={s.lr!r}, momentum=0.9)"
-        else:
-            optimizer = f"cr.{OPTIMIZERS[s.optimizer]}(lr={s.lr!r})"
+        momentum = ", momentum=0.9" if s.optimizer == "momentum" else ""
+        optimizer = f"cr.{type(self.optimizer).__name__}(lr={s.lr!r}{momentum})"
         lines = [
             "import numpy as np",
             "import chainrule as cr",
@@ -241,7 +239,7 @@ class Session:
             lines.append("schedule = cr.LearningRateScheduler(lambda epoch: LRS[min(epoch, len(LRS) - 1)])")
             callbacks = ", callbacks=[schedule]"
         lines += [
-            f"history = model.fit(X_train, y_train, cr.{LOSSES[s.loss]}, optimizer, epochs={len(self.lrs)}, "
+            f"history = model.fit(X_train, y_train, cr.{self.loss!r}, optimizer, epochs={len(self.lrs)}, "
             f"batch_size={s.batch_size},",
             f"                    validation_data=(X_test, y_test){callbacks})",
             "print(model.evaluate(X_test, y_test))",
@@ -249,6 +247,11 @@ class Session:
         if self.diverged:
             lines.append(f"# the playground's run then stopped: {self.diverged}")
         return "\n".join(lines) + "\n"
+
+
+def _generator(name: str) -> tuple[Callable[..., Any], str]:
+    """The data set's generator and the keyword the noise slider sets."""
+    return datasets.GENERATORS[name], NOISE_KEYWORD.get(name, "noise")
 
 
 def _finite(value: float) -> float | None:
