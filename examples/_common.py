@@ -1,10 +1,20 @@
-"""Shared bits of the example scripts: where the course's data lives and optional plotting."""
+"""Shared bits of the example scripts: where the course's data and MNIST live, and optional plotting."""
 
 import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 COURSERA = Path(os.environ.get("CHAINRULE_COURSERA", REPO / "data" / "coursera"))
+SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist.pkl.gz"
+
+
+def mnist_path(explicit):
+    """--data, else $CHAINRULE_DATA (searched by the loader), else the shared copy, else the loader's search."""
+    if explicit:
+        return explicit
+    if not os.environ.get("CHAINRULE_DATA") and SHARED_MNIST.is_file():
+        return SHARED_MNIST
+    return None
 
 
 def save_cost_plot(costs, learning_rate, path, every=100):

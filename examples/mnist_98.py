@@ -18,9 +18,7 @@ otherwise ``$CHAINRULE_DATA``, then ``../shared/data/mnist.pkl.gz`` beside the r
 """
 
 import argparse
-import os
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -28,17 +26,7 @@ import chainrule as cr
 from chainrule.mnist import load_mnist
 from chainrule.schedules import CosineDecay
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.pkl.gz"
-
-
-def data_path(explicit):
-    """--data, else $CHAINRULE_DATA (searched by the loader), else the shared copy, else the loader's search."""
-    if explicit:
-        return explicit
-    if not os.environ.get("CHAINRULE_DATA") and SHARED_MNIST.is_file():
-        return SHARED_MNIST
-    return None
-
+from _common import mnist_path
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="98 % on MNIST: ReLU, He init, Adam, cosine decay")
@@ -51,7 +39,7 @@ def main(argv=None):
     parser.add_argument("--data", default=None, help="mnist.pkl.gz or a directory of IDX files")
     args = parser.parse_args(argv)
 
-    data = load_mnist(data_path(args.data), dtype=np.float32)
+    data = load_mnist(mnist_path(args.data), dtype=np.float32)
     X, y = data.X_train[:args.n_train], data.y_train[:args.n_train]
     model = cr.mlp([784, 512, 256, 10], activation="relu", dtype=np.float32, seed=args.seed)
     schedule = cr.LearningRateScheduler(CosineDecay(args.lr, total_epochs=args.epochs))

@@ -21,22 +21,10 @@ otherwise ``$CHAINRULE_DATA``, then ``../shared/data/mnist.pkl.gz`` beside the r
 """
 
 import argparse
-import os
-from pathlib import Path
 
 from chainrule.classic import nielsen
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.pkl.gz"
-
-
-def data_path(explicit):
-    """--data, else $CHAINRULE_DATA (searched by the loader), else the shared copy, else the loader's search."""
-    if explicit:
-        return explicit
-    if not os.environ.get("CHAINRULE_DATA") and SHARED_MNIST.is_file():
-        return SHARED_MNIST
-    return None
-
+from _common import mnist_path
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Nielsen's chapter-1 MNIST network on chainrule")
@@ -48,7 +36,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     try:
-        training_data, validation_data, test_data = nielsen.load_mnist(data_path(args.data))
+        training_data, validation_data, test_data = nielsen.load_mnist(mnist_path(args.data))
     except FileNotFoundError as exc:
         parser.exit(1, f"{exc}\n")
     net = nielsen.Network([784, 30, 10], seed=args.seed, init=args.init)
