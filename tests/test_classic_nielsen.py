@@ -416,12 +416,18 @@ def test_load_rejects_a_malformed_file_naming_it(tmp_path, edit, message):
 
 
 # -- MNIST in load_data_wrapper's format --------------------------------------------------------------------
-def test_load_mnist_gives_load_data_wrappers_format(tmp_path):
-    rng = np.random.default_rng(0)
+def fake_mnist(tmp_path, sizes, seed):
+    """A mnist.pkl.gz in Nielsen's format with random splits of ``sizes`` rows; returns (path, splits)."""
+    rng = np.random.default_rng(seed)
     splits = tuple((rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n).astype(np.int64))
-                   for n in (6, 3, 2))
+                   for n in sizes)
     path = tmp_path / "mnist.pkl.gz"
     path.write_bytes(gzip.compress(pickle.dumps(splits, protocol=2)))
+    return path, splits
+
+
+def test_load_mnist_gives_load_data_wrappers_format(tmp_path):
+    path, splits = fake_mnist(tmp_path, (6, 3, 2), seed=0)
     training_data, validation_data, test_data = nielsen.load_mnist(path)
     assert isinstance(training_data, list) and len(training_data) == 6
     x, y = training_data[4]
@@ -454,11 +460,7 @@ def test_chapter_1_network_reaches_94_5_percent_on_mnist(capsys, record_property
 
 def test_mnist_loader_load_data_gives_the_three_splits_as_rows(tmp_path):
     from chainrule.classic import mnist_loader
-    rng = np.random.default_rng(1)
-    splits = tuple((rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n).astype(np.int64))
-                   for n in (4, 3, 2))
-    path = tmp_path / "mnist.pkl.gz"
-    path.write_bytes(gzip.compress(pickle.dumps(splits, protocol=2)))
+    path, splits = fake_mnist(tmp_path, (4, 3, 2), seed=1)
     for (X, labels), (want_X, want_labels) in zip(mnist_loader.load_data(path), splits):
         np.testing.assert_array_equal(X, want_X)
         np.testing.assert_array_equal(labels, want_labels)
