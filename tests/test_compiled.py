@@ -94,6 +94,34 @@ def test_every_supported_combination_trains_as_the_numpy_plan(activation, loss_n
     assert_same_training(trained("numpy", *args), trained("compiled", *args), TOLERANCE[dtype])
 
 
+def _ulps(got, want):
+    """|got - want| in units in the last place (both finite, same sign, same dtype)."""
+    kind = np.int64 if got.dtype == np.float64 else np.int32
+    return np.abs(got.view(kind).astype(np.int64) - want.view(kind).astype(np.int64))
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype, max_ulps", [(np.float64, 1), (np.float32, 3)], ids=["f64", "f32"])
+def test_the_kernels_vectorized_exp_is_numpys_to_its_last_bits_and_keeps_inf_zero_and_nan(dtype, max_ulps):
+    kernels = compiled.kernels()
+    rng = np.random.default_rng(0)
+    top = 700.0 if dtype == np.float64 else 85.0
+    x = np.concatenate([rng.uniform(-1, 1, 20_000), rng.uniform(-30, 30, 20_000),
+                        rng.uniform(-top, top, 20_000)]).astype(dtype)
+    special = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, 1e4, -1e4, 88.7, 89.5, -87.5, -103.9, -120.0,
+                        709.7, 709.8, -708.0, -745.1, -746.0, 1e-30, -1e-30], dtype=dtype)
+    for values in (x, special):
+        got = values.copy()
+        kernels.run_exp(got)
+        with np.errstate(over="ignore", under="ignore"):
+            want = np.exp(values)
+        normal = np.isfinite(want) & (want >= np.finfo(dtype).tiny)
+        assert int(_ulps(got[normal], want[normal]).max()) <= max_ulps
+        # overflow, underflow to subnormals or zero, and NaN: the same values
+        np.testing.assert_allclose(got[~normal], want[~normal], rtol=0.5, atol=0)
+        assert np.array_equal(np.isnan(got), np.isnan(want)) and np.array_equal(np.isinf(got), np.isinf(want))
+
+
 @needs_numba
 def test_auto_picks_the_compiled_epoch_for_a_supported_model_and_numpy_otherwise():
     model = network("relu", 0.0, np.float64)
