@@ -15,6 +15,13 @@ otherwise ``$CHAINRULE_DATA``, then ``../shared/data/mnist.pkl.gz`` beside the r
 ``~/.cache/chainrule/``.
 
     python examples/mnist_98.py [--seed 0] [--epochs 10] [--backend auto|numpy|compiled] [--n-train N]
+
+The same recipe from the command line (the same weights: seed 0 gives 98.39 % either way; it
+validates on Nielsen's 10,000 validation images instead of the test images, which changes no weight):
+
+    chainrule train --data mnist --layers 784,512,256,10 --lr 1e-3 --lr-schedule cosine --epochs 10 \
+                    --batch-size 128 --float32 --seed 0 --out mnist98.npz
+    chainrule evaluate mnist98.npz --split test
 """
 
 import argparse

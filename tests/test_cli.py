@@ -210,7 +210,11 @@ def test_gradcheck_on_flower_bce_exits_0_and_reports_agreement(tmp_path):
     (["train", "--data", "flower", "--lr", "-1"], "--lr"),
     (["train", "--data", "flower", "--val-split", "1.5"], "--val-split"),
     (["resume", "m.npz"], "--epochs"),
-], ids=["typo_trian", "missing_data", "epochs_0", "negative_lr", "val_split_1.5", "resume_without_epochs"])
+    (["train", "--data", "flower", "--lr-schedule", "linear"], "argument --lr-schedule: invalid choice: 'linear'"),
+    (["train", "--data", "flower", "--backend", "gpu"], "argument --backend: invalid choice: 'gpu'"),
+    (["resume", "m.npz", "--epochs", "1", "--backend", "cuda"], "argument --backend: invalid choice: 'cuda'"),
+], ids=["typo_trian", "missing_data", "epochs_0", "negative_lr", "val_split_1.5", "resume_without_epochs",
+        "lr_schedule_unknown", "backend_unknown", "resume_backend_unknown"])
 def test_usage_errors_exit_2_with_a_message_on_stderr(tmp_path, args, expected):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2

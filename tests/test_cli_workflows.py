@@ -1,18 +1,29 @@
 """The practitioner's command line (issue 13), run for real: regression with whole-number targets,
 held-out evaluation and named splits, class names, scaling saved in the model, training options,
-warnings, and files that are not models. Each test runs as few commands as its claims need."""
+warnings, and files that are not models; and the 98 % recipe's --lr-schedule and --backend (issue 16).
+Each test runs as few commands as its claims need."""
 
 import argparse
 import gzip
+import importlib.util
+import os
 import pickle
 import re
+import shlex
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 import chainrule
 from chainrule import cli
-from test_cli import metrics, ok, run
+from chainrule.schedules import CosineDecay
+from _paths import MNIST_DIR, MNIST_PKL
+from test_cli import cli_env, metrics, ok, params, run
+from test_readme import mnist_lines
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
 
 def regression_table(directory, m=80, seed=0):
@@ -190,3 +201,101 @@ def test_every_option_with_a_default_shows_it_in_help():
             checked += 1
     assert checked >= 15
     assert "(default: 20)" in run("train", "--help", cwd=None).stdout
+
+
+# -- the 98 % recipe's options: --lr-schedule and --backend (issue 16) ------------------------------------------
+MOONS = ["--data", "moons", "--layers", "2,8,2", "--val-split", 0, "--batch-size", 32, "--lr", 0.01]
+
+
+def test_lr_schedule_cosine_trains_as_the_library_recipe_and_each_epoch_shows_its_lr(tmp_path):
+    cosine = ok("train", *MOONS, "--epochs", 3, "--lr-schedule", "cosine", "--out", "cos.npz", cwd=tmp_path).stdout
+    constant = ok("train", *MOONS, "--epochs", 3, "--out", "const.npz", cwd=tmp_path).stdout
+    X, y = chainrule.datasets.GENERATORS["moons"](seed=0)             # --val-split 0: every row
+    reference = chainrule.mlp([2, 8, 2], activation="relu", seed=0)
+    scheduler = chainrule.LearningRateScheduler(CosineDecay(0.01, total_epochs=3))
+    reference.fit(X, y, chainrule.SoftmaxCrossEntropy(), chainrule.Adam(lr=0.01), epochs=3, batch_size=32,
+                  callbacks=[scheduler])
+    np.testing.assert_allclose(scheduler.lrs, [0.01, 0.0075, 0.0025], rtol=1e-12)    # (1 + cos(pi e / 3)) / 2
+    trained = chainrule.load(tmp_path / "cos.npz")
+    for a, b in zip(params(trained), params(reference)):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    flat = chainrule.load(tmp_path / "const.npz")
+    assert not all(np.allclose(a, b) for a, b in zip(params(flat), params(trained)))   # the schedule mattered
+    for epoch, lr in enumerate(["0.01", "0.0075", "0.0025"], 1):
+        assert re.search(rf"^epoch {epoch}/3 .* lr {lr}  \(", cosine, re.M)
+    assert "CosineDecay(lr=0.01, total_epochs=3" in cosine and " lr " not in constant
+    assert trained.optimizer.lr == 0.0 and flat.optimizer.lr == 0.01         # cosine ends at 0, saved and loaded
+    assert "lr_schedule" not in flat.meta
+    info = ok("info", "cos.npz", cwd=tmp_path).stdout
+    assert "lr_schedule=CosineDecay(lr=0.01, total_epochs=3, warmup_epochs=0, min_lr=0.0)" in info
+
+
+def test_resume_continues_the_recorded_schedule_and_refuses_epochs_it_would_run_at_lr_0(tmp_path):
+    ok("train", *MOONS, "--epochs", 2, "--lr-schedule", "cosine", "--out", "c.npz", cwd=tmp_path)
+    finished = run("resume", "c.npz", "--epochs", 1, cwd=tmp_path)
+    assert finished.returncode == 1 and "gives lr 0 from epoch 3 on" in finished.stderr
+    assert "more epochs would not change the weights" in finished.stderr and "Traceback" not in finished.stderr
+    # what Ctrl-C leaves after 2 epochs of a 4-epoch cosine run: the schedule runs past the history
+    model = chainrule.load(tmp_path / "c.npz")
+    model.meta["lr_schedule"]["config"]["total_epochs"] = 4
+    model.save(tmp_path / "c.npz")
+    too_many = run("resume", "c.npz", "--epochs", 3, cwd=tmp_path)
+    assert too_many.returncode == 1 and "resume with --epochs 2 at most to finish it" in too_many.stderr
+    resumed = ok("resume", "c.npz", "--epochs", 2, cwd=tmp_path).stdout
+    assert re.search(r"^epoch 3/4 .* lr 0\.005  \(", resumed, re.M)                   # cos(pi/2): half of 0.01
+    assert re.search(r"^epoch 4/4 .* lr 0\.001464  \(", resumed, re.M)                # (1 + cos(3pi/4)) / 2
+    after = chainrule.load(tmp_path / "c.npz")
+    assert not all(np.array_equal(a, b) for a, b in zip(params(after), params(model)))  # the file said lr 0
+    assert after.optimizer.lr == 0.0 and len(after.history.epoch) == 4
+
+
+def main_with_numba(args, cwd, hide=False):
+    """``chainrule ARGS`` through ``cli.main`` in a fresh process (numba hidden if asked); the last line of
+    stdout says whether numba was imported, which only a compiled epoch does."""
+    code = ("import sys\n" + ("sys.modules['numba'] = None\n" if hide else "") +
+            "from chainrule.cli import main\ncode = main(sys.argv[1:])\n"
+            "print('numba imported:', sys.modules.get('numba') is not None)\nsys.exit(code)")
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=cwd, env=cli_env(),
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed (pip install chainrule[fast])")
+def test_backend_reaches_fit_numpy_and_compiled_train_to_the_same_weights(tmp_path):
+    runs = {backend: main_with_numba(["train", *MOONS, "--epochs", 2, "--quiet", "--backend", backend, "--out",
+                                      f"{backend}.npz"], tmp_path) for backend in ("numpy", "compiled")}
+    for backend, result in runs.items():
+        assert result.returncode == 0, result.stderr
+    assert runs["numpy"].stdout.splitlines()[-1] == "numba imported: False"
+    assert runs["compiled"].stdout.splitlines()[-1] == "numba imported: True"
+    numpy, compiled = (chainrule.load(tmp_path / f"{b}.npz") for b in ("numpy", "compiled"))
+    for a, b in zip(params(numpy), params(compiled)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    unsupported = run("train", *MOONS, "--epochs", 1, "--dropout", 0.2, "--backend", "compiled", "--out", "d.npz",
+                      cwd=tmp_path)
+    assert unsupported.returncode == 1 and "does not support this model: layer 3 is Dropout" in unsupported.stderr
+    assert not (tmp_path / "d.npz").exists()
+
+
+def test_backend_compiled_without_numba_is_the_librarys_one_line_error_and_writes_no_file(tmp_path):
+    result = main_with_numba(["train", *MOONS, "--epochs", 1, "--backend", "compiled", "--out", "m.npz"], tmp_path,
+                             hide=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chainrule train: error: Sequential.fit(backend='compiled') "
+                                                   "needs numba: numba is not importable")
+    assert lines[0].endswith("Install it with: pip install chainrule[fast]")
+    assert not (tmp_path / "m.npz").exists()
+    ok_without = main_with_numba(["train", *MOONS, "--epochs", 1, "--quiet", "--out", "m.npz"], tmp_path, hide=True)
+    assert ok_without.returncode == 0 and (tmp_path / "m.npz").exists()                 # auto: the NumPy plan
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("CHAINRULE_SLOW") != "1" or not MNIST_PKL.is_file(),
+                    reason=f"set CHAINRULE_SLOW=1 (and have MNIST at {MNIST_PKL}) to run the README's 98 % recipe")
+def test_the_readmes_mnist_recipe_line_reaches_98_percent_on_the_test_split(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINRULE_DATA", str(MNIST_DIR))
+    train, evaluate = (shlex.split(line)[1:] for line in mnist_lines())
+    trained = ok(*train, cwd=tmp_path).stdout
+    assert re.search(r"^train +rows 50000 ", trained, re.M) and re.search(r"^validation +rows 10000 ", trained, re.M)
+    test = metrics(ok(*evaluate, cwd=tmp_path).stdout.strip())
+    assert test["rows"] == 10000 and test["accuracy"] >= 0.98

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule import (SGD, Adam, BinaryCrossEntropy, Dense, Dropout, History, Identity, Layer, LeakyReLU,
-                       MeanSquaredError, ReLU, Sequential, Sigmoid, Softmax, SoftmaxCrossEntropy, Tanh, one_hot)
+from chainrule import (SGD, Adam, BinaryCrossEntropy, Dense, Dropout, History, Identity, Layer,
+                       LearningRateScheduler, LeakyReLU, MeanSquaredError, ReLU, Sequential, Sigmoid, Softmax, SoftmaxCrossEntropy, Tanh, one_hot)
 from chainrule import io as cio
 from chainrule import _files, registry
+from chainrule.schedules import CosineDecay
 
 DTYPES = [np.float64, np.float32]
 
@@ -504,3 +505,21 @@ def test_a_file_written_before_the_format_moved_to_io_loads_identically(name):
     assert old_document["chainrule_version"] == "0.1.0"                 # the writer's; a later one records its own
     assert json.loads(json.dumps(document)) == {**old_document, "chainrule_version": chainrule.__version__}
     assert model.optimizer.t == 12 and len(model.history.epoch) == 3
+
+
+def test_an_optimizer_that_a_schedule_left_at_lr_0_is_saved_and_loaded(tmp_path):
+    model = Sequential([Dense(3, 4), ReLU(), Dense(4, 3)], seed=0)
+    X, y = three_class_data()
+    schedule = LearningRateScheduler(CosineDecay(0.01, total_epochs=2))      # lr(2) = min_lr = 0
+    model.fit(X, y, SoftmaxCrossEntropy(), Adam(lr=0.01), epochs=2, batch_size=20, callbacks=[schedule])
+    assert model.optimizer.lr == 0.0
+    model.save(tmp_path / "m.npz")
+    loaded = chainrule.load(tmp_path / "m.npz")
+    assert_same_optimizer(model.optimizer, loaded.optimizer)
+    assert loaded.optimizer.lr == 0.0
+    resumed = Adam(lr=1.0)
+    resumed.load_state_dict(model.optimizer.state_dict())
+    assert resumed.lr == 0.0
+    spec = {"type": "Adam", "config": {"lr": -0.5}}                          # a negative lr is still refused
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        cio._load_optimizer(spec, {}, loaded, "load")

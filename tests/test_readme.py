@@ -88,14 +88,23 @@ def test_the_seed004_row_states_what_the_example_prints(tmp_path):
         assert number.replace(" %", "%") in out, f"README says {number}; the example prints:\n{out}"
 
 
+def mnist_lines():
+    """The README's command lines that need MNIST: the 98 % recipe's train line and the evaluate of its model."""
+    return [line for language, code in BLOCKS if language == "bash" for line in commands(code) if "mnist" in line]
+
+
 def test_command_lines_run_and_the_doctor_block_is_its_real_output(workdir):
     np.savetxt(workdir / "points.csv", np.array([[0.5, 0.2], [-1.0, 0.3]]), delimiter=",")
-    env = cli_env()
+    env = dict(cli_env(), CHAINRULE_DATA=str(MNIST_DIR))
     printed = {}
     for language, code in BLOCKS:
         if language != "bash":
             continue
         for line in commands(code):
+            if line in mnist_lines():
+                if not MNIST_PKL.exists():
+                    continue                   # needs MNIST; test_cli_workflows runs the whole recipe (slow)
+                line = line.replace("--epochs 10", "--epochs 1")         # the recipe's every flag, one epoch
             args = shlex.split(line)[1:]
             if args[0] == "playground":
                 serve_and_fetch_the_page(args, workdir, env)
@@ -116,6 +125,11 @@ def test_command_lines_run_and_the_doctor_block_is_its_real_output(workdir):
     regression = next(out for line, out in printed.items() if "evaluate diabetes.npz --data" in line)
     assert re.search(r"^all +rows 80 +loss [\d.]+ +r2 0\.\d+ +mae \d+", regression, re.M)
     assert "accuracy" not in regression
+    if MNIST_PKL.exists():
+        train, evaluate = mnist_lines()
+        recipe = printed[train.replace("--epochs 10", "--epochs 1")]
+        assert "lr schedule: CosineDecay(lr=0.001, total_epochs=1" in recipe and "rows 50000" in recipe
+        assert re.search(r"^test +rows 10000 +loss [\d.]+ +accuracy 0\.9[5-9]\d+", printed[evaluate], re.M)
 
 
 def serve_and_fetch_the_page(args, workdir, env):

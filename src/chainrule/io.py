@@ -185,7 +185,12 @@ def _check_arrays(doc: dict[str, Any], headers: dict[str, _files.ArrayHeader], w
 
 def _load_optimizer(spec: dict[str, Any], arrays: dict[str, np.ndarray], model: Sequential,
                     where: str) -> Optimizer:
-    optimizer = _build(spec, "optimizer", where)
+    config = spec.get("config")
+    lr = config.get("lr") if isinstance(config, dict) else None
+    # NOTE: a schedule may leave lr at 0 (CosineDecay ends at min_lr=0 after its last epoch), which the
+    # constructor refuses as a typo; such a file is built with lr 1 and then given its saved lr of 0.
+    scheduled_to_zero = type(lr) in (int, float) and lr == 0
+    optimizer = _build({**spec, "config": {**config, "lr": 1.0}} if scheduled_to_zero else spec, "optimizer", where)
     t = spec.get("t", 0)
     if not isinstance(t, int) or t < 0:
         raise ValueError(f"{where}: optimizer step count t must be an integer >= 0, got {t!r}.")
@@ -204,4 +209,6 @@ def _load_optimizer(spec: dict[str, Any], arrays: dict[str, np.ndarray], model: 
                                  f"expected {param.dtype}{param.shape} to match the parameter.")
         state[name] = [arrays[k] for k in keys]
     optimizer.load_state_dict(state)
+    if scheduled_to_zero:
+        optimizer.lr = 0.0
     return optimizer

@@ -161,7 +161,7 @@ class Optimizer:
         if state.get("type") != where:
             raise ValueError(f"{where}: cannot load state saved by {state.get('type')!r}.")
         saved = dict(state.get("config", {}))
-        lr = _checks.positive_number(saved.pop("lr", self.lr), "lr", where)
+        lr = _checks.in_range(saved.pop("lr", self.lr), "lr", where, 0.0, math.inf)     # a schedule may end at 0
         mine = {k: v for k, v in self.config().items() if k != "lr"}
         if saved and saved != mine:
             raise ValueError(

@@ -6,7 +6,7 @@ error (argparse), 1 runtime error reported as one line (``--debug`` shows the tr
 Its modules import one way, each only from those listed before it:
 
 - ``common``: CommandError, warnings, argument types, the shared flag groups
-- ``from_flags``: the loss, optimizer, layer sizes and metrics that flags name
+- ``from_flags``: the loss, optimizer, lr schedule, layer sizes and metrics that flags name
 - ``inputs``: --data as named splits, labels encoded for the task, saved models
 - ``report``: score lines and plots
 - ``train`` (train, resume), ``saved_model`` (evaluate, predict, info, plot), ``checks`` (gradcheck, doctor),

@@ -9,7 +9,7 @@ import argparse
 import math
 import sys
 
-from .. import datasets, registry
+from .. import compiled, datasets, registry
 
 TOY = sorted(datasets.GENERATORS)
 DATA_HELP = (f"data set: one of {', '.join(TOY)}, digits (needs scikit-learn), mnist (from CHAINRULE_DATA or "
@@ -105,6 +105,12 @@ def model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--l2", type=non_negative_float, default=0.0, help="L2 strength on every Dense layer")
     p.add_argument("--seed", type=int, default=0, help="seeds the weights, the shuffles and the toy data")
     data_flags(p)
+
+
+def backend_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--backend", default="auto", choices=compiled.BACKENDS,
+                   help="fit's backend: compiled runs each epoch in numba (pip install chainrule[fast]); auto "
+                        "compiles a supported model when a batch is small work; numpy never compiles")
 
 
 def progress_flags(p: argparse.ArgumentParser) -> None:

@@ -1,11 +1,11 @@
-"""The model's parts that flags name: --loss, --optimizer, --layers and --metrics."""
+"""The model's parts that flags name: --loss, --optimizer, --lr-schedule, --layers and --metrics."""
 
 from __future__ import annotations
 
 import argparse
 import difflib
 import functools
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from .. import metrics as metrics_module
 from .. import registry, targets
 from ..losses import Loss
 from ..optimizers import SGD, Optimizer
+from ..schedules import Schedule
 from .common import CommandError
 
 
@@ -25,6 +26,37 @@ def make_optimizer(name: str, lr: float, momentum: float) -> Optimizer:
     """``--optimizer`` with ``--lr``; ``--momentum`` applies to SGD only."""
     extra = {"momentum": momentum} if registry.lookup("optimizer", name, "--optimizer") is SGD else {}
     return registry.create("optimizer", name, "--optimizer", lr=lr, **extra)
+
+
+#: --lr-schedule name -> the chainrule.schedules arguments it takes from --lr and --epochs ("constant": none,
+#: the optimizer keeps --lr). Only schedules whose other arguments have defaults fit for any run are offered.
+LR_SCHEDULES: dict[str, Callable[[float, int], dict[str, Any]] | None] = {
+    "constant": None,
+    "cosine": lambda lr, epochs: {"lr": lr, "total_epochs": epochs},      # from lr down to 0 after the last epoch
+}
+
+
+def schedule_record(name: str, lr: float, epochs: int) -> dict[str, Any] | None:
+    """``--lr-schedule`` as the model records it, ``{"type": "cosine", "config": {...}}``; ``None`` for constant."""
+    arguments = LR_SCHEDULES[name]
+    if arguments is None:
+        return None
+    schedule = registry.create("schedule", name, "--lr-schedule", **arguments(lr, epochs))
+    return {"type": name, "config": schedule.config()}
+
+
+def recorded_schedule(meta: dict[str, Any]) -> Schedule | None:
+    """The schedule a model was trained with (``meta["lr_schedule"]``), rebuilt; ``None`` for a constant lr."""
+    record = meta.get("lr_schedule")
+    if record is None:
+        return None
+    if not (isinstance(record, dict) and record.get("type") in LR_SCHEDULES and isinstance(record.get("config"), dict)):
+        raise CommandError(f"the model's recorded lr_schedule is malformed: {record!r}; expected "
+                           "{'type': 'cosine', 'config': {...}}.")
+    try:
+        return registry.create("schedule", record["type"], "recorded lr_schedule", **record["config"])
+    except TypeError as exc:
+        raise CommandError(f"the model's recorded lr_schedule {record!r} cannot be rebuilt: {exc}.") from None
 
 
 def layer_sizes(args: argparse.Namespace, n_features: int, y: np.ndarray, task: str, default_hidden: int) -> list[int]:

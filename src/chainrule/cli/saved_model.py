@@ -13,7 +13,7 @@ import numpy as np
 from .. import _files, datasets
 from ..model import Sequential
 from .common import SPLITS, CommandError, label_column_arg
-from .from_flags import METRICS, metric_names
+from .from_flags import METRICS, metric_names, recorded_schedule
 from .inputs import all_rows, data_for, encode, is_file_spec, load_model, task_of
 from .report import score_line, write_plot
 
@@ -133,7 +133,9 @@ def cmd_info(args: argparse.Namespace) -> None:
     if epochs:
         print("last epoch: " + "  ".join(f"{k} {v[-1]:.4f}" for k, v in history.items()))
     if model.meta:
-        print("recorded: " + "  ".join(f"{k}={v}" for k, v in model.meta.items()))
+        shown = {**model.meta, "lr_schedule": recorded_schedule(model.meta)} if "lr_schedule" in model.meta \
+            else model.meta
+        print("recorded: " + "  ".join(f"{k}={v}" for k, v in shown.items()))
 
 
 def add_info_command(add: Any) -> None:

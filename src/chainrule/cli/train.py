@@ -6,32 +6,37 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
-from .. import datasets, io, registry
+from .. import compiled, datasets, io, registry
 from ..builders import mlp
-from ..callbacks import Callback, EarlyStopping
+from ..callbacks import Callback, EarlyStopping, LearningRateScheduler
 from ..losses import Loss
 from ..model import Sequential
 from ..optimizers import SGD, Optimizer
 from ..preprocessing import Standardize
-from .common import (DATA_HELP, TOY, VAL_SPLIT, CommandError, model_flags, non_negative_int, positive_float,
-                     positive_int, progress_flags, unit_interval, warn)
-from .from_flags import METRICS, layer_sizes, make_loss, make_optimizer, metric_fns, metric_names
+from .common import (DATA_HELP, TOY, VAL_SPLIT, CommandError, backend_flag, model_flags, non_negative_int,
+                     positive_float, positive_int, progress_flags, unit_interval, warn)
+from .from_flags import (LR_SCHEDULES, METRICS, layer_sizes, make_loss, make_optimizer, metric_fns, metric_names,
+                         recorded_schedule, schedule_record)
 from .inputs import (class_names, data_for, encoded_splits, is_file_spec, labels_for, load_data, load_model,
                      resolve_task, task_of)
 from .report import report, write_plot
 
 
 class ProgressBar(Callback):
-    """A live bar on a terminal (batches/s, loss, ETA); one line per ``every`` epochs (and the last) elsewhere."""
+    """A live bar on a terminal (batches/s, loss, ETA); one line per ``every`` epochs (and the last) elsewhere.
 
-    def __init__(self, stream: Any = None, every: int = 1) -> None:
+    With a ``schedule`` (epoch -> lr), each line also shows the lr that epoch ran at.
+    """
+
+    def __init__(self, stream: Any = None, every: int = 1, schedule: Callable[[int], float] | None = None) -> None:
         self.stream = stream or sys.stdout
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.every = every
+        self.schedule = schedule
         self.redraw = 0.1
 
     def on_train_begin(self, model: Any) -> None:
@@ -65,6 +70,8 @@ class ProgressBar(Callback):
 
     def write(self, epoch: int, logs: dict[str, float], now: float) -> None:
         metrics = "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
+        if self.schedule is not None:
+            metrics += f"  lr {self.schedule(epoch):.4g}"
         clear = "\r" + " " * 100 + "\r" if self.tty else ""
         self.stream.write(f"{clear}epoch {epoch + 1}/{self.model.planned_epochs or 0}  {metrics}  "
                           f"({now - self.logged:.2f} s)\n")
@@ -84,18 +91,25 @@ class Checkpoint(Callback):
 
 def fit_with_checkpoints(model: Sequential, data: dict[str, tuple[np.ndarray, np.ndarray]], loss: Loss,
                          optimizer: Optimizer, epochs: int, batch_size: int, out: Path, log_every: int = 1,
-                         quiet: bool = False, patience: int | None = None) -> None:
-    """fit with a checkpoint after every epoch; with ``patience``, stop early and keep the best epoch's weights."""
+                         quiet: bool = False, patience: int | None = None, backend: str = "auto") -> None:
+    """fit with a checkpoint after every epoch and the lr schedule the model records (``meta["lr_schedule"]``,
+    continued from the model's epoch count); with ``patience``, stop early and keep the best epoch's weights."""
     model.loss, model.optimizer = loss, optimizer
-    model.save(out)                                   # a valid file exists before the first epoch ends
     options = model.meta
+    schedule = recorded_schedule(options)
+    check_schedule_covers(schedule, len(model.history.epoch), epochs)
+    if backend == "compiled":       # numba missing or the model unsupported: refused before a file is written
+        compiled.choose(model, loss, optimizer, backend, weighted=options.get("class_weight") is not None)
+    model.save(out)                                   # a valid file exists before the first epoch ends
     n_classes = len(options["classes"]) if options.get("classes") else model.n_outputs
     fns = metric_fns(options.get("metrics", []), task_of(model), max(n_classes, 2))
     X_train, y_train = data["train"]
     validation = None
     if "validation" in data:
         validation = (data["validation"][0], labels_for(model, data["validation"][1]))
-    callbacks: list[Callback] = [] if quiet else [ProgressBar(every=log_every)]
+    callbacks: list[Callback] = [] if quiet else [ProgressBar(every=log_every, schedule=schedule)]
+    if schedule is not None:      # before Checkpoint, so the file holds the next epoch's lr
+        callbacks.append(LearningRateScheduler(schedule))
     callbacks.append(Checkpoint(out))
     stopper = None
     if patience is not None:
@@ -104,7 +118,7 @@ def fit_with_checkpoints(model: Sequential, data: dict[str, tuple[np.ndarray, np
     try:
         model.fit(X_train, labels_for(model, y_train), loss, optimizer, epochs=epochs, batch_size=batch_size,
                   validation_data=validation, callbacks=callbacks, class_weight=options.get("class_weight"),
-                  metrics=fns)
+                  metrics=fns, backend=backend)
     except KeyboardInterrupt:
         done = len(io.load(out).history.epoch)
         print(f"\ninterrupted: {out} holds the model after epoch {done} "
@@ -117,6 +131,19 @@ def fit_with_checkpoints(model: Sequential, data: dict[str, tuple[np.ndarray, np
         print(f"kept the weights of epoch {stopper.best_epoch + 1}, the best {stopper.monitor} ({stopper.best:.4f})")
         model.save(out)                               # the best epoch's weights, restored at the end of fit
     print(f"saved {out}")
+
+
+def check_schedule_covers(schedule: Callable[[int], float] | None, done: int, epochs: int) -> None:
+    """Refuse epochs that a finished schedule would run at lr 0 (cosine reaches 0 after its last planned epoch)."""
+    if schedule is None:
+        return
+    idle = next((e for e in range(done, done + epochs) if schedule(e) == 0), None)
+    if idle is None:
+        return
+    left = (f"resume with --epochs {idle - done} at most to finish it" if idle > done else
+            "more epochs would not change the weights")
+    raise CommandError(f"the model's lr schedule {schedule!r} gives lr 0 from epoch {idle + 1} on and the model has "
+                       f"trained {done} epochs: {left}. To train longer, train a new model with more --epochs.")
 
 
 def check_out(out: Path, model: Sequential, force: bool) -> None:
@@ -172,7 +199,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     model.meta = {"data": spec, "seed": args.seed, "val_split": args.val_split, "batch_size": args.batch_size,
                   "n_samples": args.n_samples, "task": task}
     extras = {"classes": classes, "label_column": args.label_column, "metrics": metric_names(args.metrics) or None,
-              "class_weight": args.class_weight if task == "classification" else None}
+              "class_weight": args.class_weight if task == "classification" else None,
+              "lr_schedule": schedule_record(args.lr_schedule, args.lr, args.epochs)}
     model.meta.update({k: v for k, v in extras.items() if v is not None})
     out = Path(args.out)
     check_out(out, model, args.force)
@@ -180,12 +208,16 @@ def cmd_train(args: argparse.Namespace) -> None:
     if classes:
         print(f"classes: {', '.join(classes)}")
     optimizer = make_optimizer(args.optimizer, args.lr, args.momentum)
+    schedule = recorded_schedule(model.meta)
+    if schedule is not None:
+        print(f"lr schedule: {schedule!r}")
     fit_with_checkpoints(model, data, loss, optimizer, args.epochs, args.batch_size, out, args.log_every,
-                         args.quiet, args.patience)
+                         args.quiet, args.patience, args.backend)
     report(model, data)
     from ..hints import print_hints, training_hints
     X_seen = model.preprocessing.transform(X_train) if model.preprocessing is not None else X_train
-    print_hints(training_hints(model.history, model, X_seen, lr=optimizer.lr))
+    # the lr asked for, not the one a schedule ended at (cosine: 0)
+    print_hints(training_hints(model.history, model, X_seen, lr=args.lr))
     if args.plot:
         write_plot(model, "history", Path(args.plot), data)
 
@@ -195,7 +227,10 @@ def add_train_command(add: Any) -> None:
     p.add_argument("--data", required=True, help=DATA_HELP)
     model_flags(p)
     p.add_argument("--optimizer", default="adam", choices=sorted(registry.SHORT_NAMES["optimizer"]), help="optimizer")
-    p.add_argument("--lr", type=positive_float, default=1e-2, help="learning rate")
+    p.add_argument("--lr", type=positive_float, default=1e-2, help="learning rate (with a schedule: its start)")
+    p.add_argument("--lr-schedule", default="constant", choices=list(LR_SCHEDULES),
+                   help="constant: --lr throughout; cosine: from --lr down to 0 over --epochs, half a cosine "
+                        "(chainrule.schedules.CosineDecay), recorded in the model and continued by resume")
     p.add_argument("--momentum", type=unit_interval, default=0.0, help="SGD momentum, in [0, 1)")
     p.add_argument("--dropout", type=unit_interval, default=0.0, help="dropout rate after hidden activations, in [0, 1)")
     p.add_argument("--epochs", type=positive_int, default=20, help="passes over the training rows")
@@ -211,6 +246,7 @@ def add_train_command(add: Any) -> None:
                    help="balanced: weight each class by m / (n_classes * its count)")
     p.add_argument("--metrics", help=f"extra metrics to log, comma-separated: {', '.join(METRICS)}")
     p.add_argument("--float32", action="store_true", help="train in float32 (about 2x faster on big nets)")
+    backend_flag(p)
     progress_flags(p)
     p.add_argument("--out", default="model.npz", help="where to save the model (.npz)")
     p.add_argument("--force", action="store_true", help="overwrite --out even when it holds a different model")
@@ -229,7 +265,7 @@ def cmd_resume(args: argparse.Namespace) -> None:
         check_out(out, model, args.force)
     print(f"resuming after epoch {len(model.history.epoch)}")
     fit_with_checkpoints(model, data, model.loss, model.optimizer, args.epochs, batch_size, out, args.log_every,
-                         args.quiet)
+                         args.quiet, backend=args.backend)
     report(model, data)
 
 
@@ -239,6 +275,7 @@ def add_resume_command(add: Any) -> None:
     p.add_argument("--epochs", type=positive_int, required=True, help="more epochs to train")
     p.add_argument("--data", help="data set (default: the one it was trained on)")
     p.add_argument("--batch-size", type=positive_int, help="default: the one it was trained with")
+    backend_flag(p)
     progress_flags(p)
     p.add_argument("--out", help="where to save (default: overwrite MODEL)")
     p.add_argument("--force", action="store_true", help="overwrite --out even when it holds a different model")
