@@ -24,9 +24,9 @@ import pytest
 import chainrule as cr
 from chainrule.classic import logistic, nielsen
 from chainrule.doctor import check_file, diagnose
+from test_cli import cli_env
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "bad_inputs.md"
-SRC = str(Path(cr.__file__).resolve().parents[1])
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(12, 3))
@@ -104,8 +104,7 @@ def cli(*args, files=None):
                     np.save(path, content, allow_pickle=True)
                 else:
                     path.write_text(content)
-            env = dict(os.environ, PYTHONPATH=SRC, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
-            done = subprocess.run([sys.executable, "-m", "chainrule", *args], cwd=folder, env=env,
+            done = subprocess.run([sys.executable, "-m", "chainrule", *args], cwd=folder, env=cli_env(),
                                   capture_output=True, text=True, timeout=120)
             if done.returncode == 0:
                 return done.stdout
@@ -280,9 +279,8 @@ def cli_predict(files):
             model3_moons = cr.Sequential([cr.Dense(2, 3), cr.Tanh(), cr.Dense(3, 2)], seed=0)
             model3_moons.loss = cr.SoftmaxCrossEntropy()
             model3_moons.save(model)
-            env = dict(os.environ, PYTHONPATH=SRC, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
             done = subprocess.run([sys.executable, "-m", "chainrule", "predict", SAVED_MODEL, name], cwd=folder,
-                                  env=env, capture_output=True, text=True, timeout=120)
+                                  env=cli_env(), capture_output=True, text=True, timeout=120)
             if done.returncode == 0:
                 return done.stdout
             raise ValueError(f"exit {done.returncode}: {done.stderr.strip()}")

@@ -3,12 +3,16 @@
 The compiled path is a second copy of a small part of the math, so it is tested as one: every
 supported combination of activation, loss, optimizer, L2 and dtype trains to the NumPy plan's
 weights, gradients, optimizer state and logs (1e-12 relative in float64; float32 to its precision).
-The tests that need numba skip without it; the ones that check what happens without numba hide it
-in a subprocess, so they run either way.
+
+``make test`` runs this file twice: with numba installed, and again with ``--without-numba``
+(tests/conftest.py), which hides numba from the test process and every process it starts, as on a
+machine without the ``fast`` extra. The tests that need numba skip there; the ones marked
+``without_numba`` run only there and check that numba is really absent, that ``backend="auto"`` ran
+the NumPy plan and that ``backend="compiled"`` says how to install numba. One subprocess test hides
+numba itself (``sys.modules["numba"] = None``), so a plain ``pytest`` checks that path too.
 """
 
 import functools
-import importlib.util
 import os
 import subprocess
 import sys
@@ -23,8 +27,9 @@ from chainrule.classic.nielsen import CrossEntropyCost, Network, QuadraticCost
 
 import test_classic_nielsen as nielsen_reference
 
-HAVE_NUMBA = importlib.util.find_spec("numba") is not None
-needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed (pip install chainrule[fast])")
+NUMBA_MISSING = compiled.numba_missing()     # fit's own test: importable (find_spec also finds a broken or hidden numba)
+HAVE_NUMBA = NUMBA_MISSING is None
+needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason=f"{NUMBA_MISSING}; pip install chainrule[fast]")
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 ACTIVATIONS = {"sigmoid": cr.Sigmoid, "tanh": cr.Tanh, "relu": cr.ReLU,
@@ -310,6 +315,40 @@ def test_without_numba_auto_trains_on_numpy_and_compiled_says_how_to_install_it(
     assert lines[0] == "auto trained 2"
     assert lines[1].startswith("Sequential.fit(backend='compiled') needs numba: numba is not importable")
     assert lines[1].endswith("Install it with: pip install chainrule[fast]")
+
+
+INSTALL_HINT = (r"Sequential.fit\(backend='compiled'\) needs numba: numba is not importable \(ImportError: .*\)\. "
+                r"Install it with: pip install chainrule\[fast\]")
+
+
+@pytest.mark.without_numba
+def test_numba_is_not_importable_here_nor_in_the_processes_the_tests_start():
+    with pytest.raises(ImportError, match="numba is hidden by tests/without_numba/"):
+        import numba  # noqa: F401
+    assert not HAVE_NUMBA and compiled.numba_missing().startswith("numba is not importable (ImportError: numba is hidden")
+    result = subprocess.run([sys.executable, "-c", "import numba"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "numba is hidden by tests/without_numba/" in result.stderr, result.stderr
+
+
+def test_auto_compiles_a_small_supported_model_exactly_when_numba_imports(monkeypatch):
+    chosen = []
+    choose = compiled.choose
+    monkeypatch.setattr(compiled, "choose", lambda *args, **kwargs: chosen.append(choose(*args, **kwargs)) or chosen[-1])
+    auto = trained("auto", "tanh", "softmax_ce", "adam", 0.01, np.float64)
+    assert len(chosen) == 1 and isinstance(chosen[0], compiled.CompiledEpoch) == HAVE_NUMBA
+    numpy = trained("numpy", "tanh", "softmax_ce", "adam", 0.01, np.float64)
+    assert_same_training(auto, numpy, 1e-12 if HAVE_NUMBA else 0.0)      # without numba: the same code, bit for bit
+
+
+@pytest.mark.without_numba
+def test_without_numba_the_compiled_backend_raises_the_install_hint_before_training():
+    model = network("relu", 0.0, np.float64)
+    before = [W.copy() for W, _ in model.params_and_grads()]
+    with pytest.raises(ImportError, match=INSTALL_HINT):
+        model.fit(*problem("softmax_ce"), cr.SoftmaxCrossEntropy(), cr.Adam(), epochs=1, backend="compiled")
+    assert not model.history.epoch
+    for W, (after, _) in zip(before, model.params_and_grads(), strict=True):
+        np.testing.assert_array_equal(W, after)
 
 
 def test_importing_chainrule_does_not_import_numba():

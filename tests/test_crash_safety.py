@@ -24,10 +24,10 @@ import pytest
 
 import chainrule
 from chainrule.cli import Checkpoint
+from test_cli import cli_env
 
 SLOW = os.environ.get("CHAINRULE_SLOW") == "1"
 KILLS = 300 if SLOW else 30
-SRC = str(Path(chainrule.__file__).resolve().parents[1])
 
 # The helper: reads "save PATH" or "fit PATH" lines; for each, forks a writer, prints its pid, and reaps
 # it when told "reap". The save writer saves models numbered 1, 2, 3, ... (every weight equal to the
@@ -85,7 +85,7 @@ def training_setup():
 
 @pytest.fixture(scope="module")
 def helper():
-    env = dict(os.environ, PYTHONPATH=SRC, CRASH_TEST_DIR=str(Path(__file__).parent), OPENBLAS_NUM_THREADS="1")
+    env = dict(cli_env(), CRASH_TEST_DIR=str(Path(__file__).parent))
     process = subprocess.Popen([sys.executable, "-c", HELPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                text=True, env=env)
     yield process
@@ -157,9 +157,8 @@ def test_divergence_stops_with_epoch_batch_lr_and_a_smaller_lr_keeping_the_last_
 
 
 def test_divergence_in_the_cli_exits_1_with_the_message_on_one_line(tmp_path):
-    env = dict(os.environ, PYTHONPATH=SRC, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
     done = subprocess.run([sys.executable, "-m", "chainrule", "train", "--data", "moons", "--optimizer", "sgd",
-                           "--lr", "1e9", "--epochs", "20", "--out", "m.npz"], cwd=tmp_path, env=env,
+                           "--lr", "1e9", "--epochs", "20", "--out", "m.npz"], cwd=tmp_path, env=cli_env(),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
@@ -181,8 +180,7 @@ TRAIN_AND_HASH = textwrap.dedent("""
 
 
 def test_same_seed_data_and_dtype_give_bit_identical_weights_in_two_processes():
-    env = dict(os.environ, PYTHONPATH=SRC, OPENBLAS_NUM_THREADS="1")
-    runs = [subprocess.run([sys.executable, "-c", TRAIN_AND_HASH], env=env, capture_output=True, text=True,
+    runs = [subprocess.run([sys.executable, "-c", TRAIN_AND_HASH], env=cli_env(), capture_output=True, text=True,
                            timeout=120, check=True).stdout for _ in range(2)]
     assert runs[0] == runs[1] and len(runs[0].splitlines()) == 2, runs
 
