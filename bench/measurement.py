@@ -114,6 +114,7 @@ class Ctx:
     n_nielsen: int              # ... for the per-example loop
     iterations: int             # D's timed iterations
     params: list = field(default_factory=list)
+    threads: str = "1"          # "1" or "default": the process's thread setting (bench/threads.py)
 
 
 class Session:
@@ -175,7 +176,7 @@ def normalized(cfg: Config, times: list[float], n_timed: int) -> tuple[float, fl
 
 
 def gemm_peak(dtype, n: int = 1024, reps: int = 7) -> float:
-    """GFLOP/s of the best of ``reps`` single-thread n x n products."""
+    """GFLOP/s of the best of ``reps`` n x n products, on the threads BLAS has in this process."""
     rng = np.random.default_rng(0)
     a = rng.standard_normal((n, n)).astype(dtype)
     b = rng.standard_normal((n, n)).astype(dtype)
@@ -259,4 +260,6 @@ def machine_info() -> dict:
             info[mod] = None
     info["chainrule"] = getattr(cr, "__version__", "?")
     info["OPENBLAS_NUM_THREADS"] = os.environ.get("OPENBLAS_NUM_THREADS")
+    if info["torch"]:
+        info["torch_threads"] = __import__("torch").get_num_threads()
     return info

@@ -1,6 +1,7 @@
 """What a run reports: the Markdown table, the key figures against the performance issue's targets, the JSON.
 
-Works on the row dicts of rounds.py; imports only ``configs`` from the bench.
+Works on the row dicts of rounds.py; imports only ``configs`` and ``threads`` from the bench. A row's
+``threads`` is "1" or "default" (bench/threads.py); rows without it (older JSON) ran on one thread.
 """
 
 from __future__ import annotations
@@ -10,33 +11,43 @@ from pathlib import Path
 from typing import Optional
 
 from configs import CONFIGS
+from threads import DEFAULT, ONE
 
-LEGEND = ("sec: median seconds per 50k-example epoch (D: seconds for 2500 full-batch iterations); "
-          "peer/chainrule: that time / chainrule's time in the same dtype (> 1: chainrule faster; "
-          "for gemm-floor: floor / chainrule); GEMM GFLOP/s: the epoch's matmul FLOPs / sec; bg cores: "
+LEGEND = ("threads: 1 = one thread everywhere, default = every library's default threads (all cores); "
+          "sec: median seconds per 50k-example epoch (D: seconds for 2500 full-batch iterations); "
+          "peer/chainrule: that time / chainrule's time in the same dtype and threads (> 1: chainrule faster; "
+          "for gemm-floor: floor / chainrule); GEMM GFLOP/s: the epoch's matmul FLOPs / sec, % of the "
+          "1024^3 GEMM peak with the same threads; bg cores: "
           "CPU used by OTHER processes during the row (> ~0.3: contended timing, rerun on a quiet machine).")
 
-#: the performance issue's same-run targets: (config, peer, bound, "min" speed-up or "max" ratio to the floor)
+#: the performance issue's same-run targets, all on one thread: (config, peer, bound, "min" speed-up or "max" ratio
+#: to the floor)
 TARGETS = [("A", "nielsen-loop", 12.0, "min"), ("A", "torch", 6.0, "min"), ("A", "gemm-floor", 2.0, "max"),
            ("C", "torch", 1.0, "min"), ("C", "gemm-floor", 1.25, "max")]
 
 
 def fmt_table(rows: list[dict]) -> str:
-    head = ["config", "implementation", "dtype", "timed on", "sec", "peer/chainrule", "test acc",
+    head = ["config", "implementation", "dtype", "threads", "timed on", "sec", "peer/chainrule", "test acc",
             "GEMM GFLOP/s (% peak)", "bg cores", "note"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
         if r["status"] != "ok":
-            cells = [r["config"], r["impl"], r["dtype"], "-", "-", "-", "-", "-", "-", f"{r['status']}: {r['note']}"]
+            cells = [r["config"], r["impl"], r["dtype"], threads_of(r), "-", "-", "-", "-", "-", "-",
+                     f"{r['status']}: {r['note']}"]
         else:
             acc = "-" if r.get("accuracy") is None else f"{100 * r['accuracy']:.2f}%"
             ratio = "-" if r.get("ratio") is None else f"{r['ratio']:.2f}"
             pct = "" if r.get("pct_peak") is None else f" ({r['pct_peak']:.1f}%)"
             bg = "?" if r.get("other_cores") is None else f"{r['other_cores']:.2f}"
-            cells = [r["config"], r["impl"], r["dtype"], r["timed"], f"{r['seconds']:.3f}", ratio, acc,
+            cells = [r["config"], r["impl"], r["dtype"], threads_of(r), r["timed"], f"{r['seconds']:.3f}", ratio, acc,
                      f"{r['gemm_gflops']:.2f}{pct}", bg, r.get("note", "")]
         lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
     return "\n".join(lines)
+
+
+def threads_of(row: dict) -> str:
+    """The row's thread setting, "1" or "default"; rows written before the setting was recorded ran on one thread."""
+    return row.get("threads", ONE)
 
 
 def busy_warning(rows: list[dict]) -> Optional[str]:
@@ -45,15 +56,21 @@ def busy_warning(rows: list[dict]) -> Optional[str]:
     if not busy:
         return None
     return (f"  WARNING: {len(busy)} row(s) ran while other processes used > 0.3 cores: "
-            + ", ".join(f"{r['config']}/{r['impl']}/{r['dtype']}" for r in busy))
+            + ", ".join(f"{r['config']}/{r['impl']}/{r['dtype']}/threads={threads_of(r)}" for r in busy))
 
 
 def key_figures(rows: list[dict]) -> list[str]:
-    """One line per (config, peer, chainrule dtype): the same-run ratio, with the target verdict where one is set."""
+    """One line per (config, peer, chainrule dtype): the same-run ratio, with the target verdict where one is set.
+
+    The targets are judged on the one-thread rows; the default-thread rows add chainrule (NumPy plan
+    and compiled) against torch, JAX and sklearn, without a verdict.
+    """
     out = []
-    by = {(r["config"], r["impl"], r["dtype"]): r for r in rows if r["status"] == "ok"}
+    ok = [r for r in rows if r["status"] == "ok"]
+    by = {(r["config"], r["impl"], r["dtype"]): r for r in ok if threads_of(r) == ONE}
+    by_default = {(r["config"], r["impl"], r["dtype"]): r for r in ok if threads_of(r) == DEFAULT}
     targets = {(cfg, peer): (bound, kind) for cfg, peer, bound, kind in TARGETS}
-    configs = sorted({cfg for cfg, _, _ in by}, key=list(CONFIGS).index)
+    configs = sorted({cfg for cfg, _, _ in [*by, *by_default]}, key=list(CONFIGS).index)
     for cfg in configs:
         for peer in ("nielsen-loop", "numpy-loop", "torch", "sklearn", "gemm-floor"):
             for dt in ("float64", "float32"):
@@ -69,6 +86,7 @@ def key_figures(rows: list[dict]) -> list[str]:
                 out.append(f"{cfg} {dt}: the hand-written numpy-loop takes {hand['seconds'] / floor['seconds']:.2f}x "
                            f"the GEMM floor ({hand['seconds']:.3f} s)")
         out.extend(compiled_figures(cfg, by))
+        out.extend(default_thread_figures(cfg, by_default))
     return out
 
 
@@ -93,6 +111,20 @@ def compiled_figures(cfg: str, by: dict) -> list[str]:
         if plan and hand:
             ratio = plan["seconds"] / hand["seconds"]
             out.append(f"{cfg} {dt}: the NumPy plan takes {ratio:.2f}x the hand-written numpy-loop" + verdict(ratio, 1.1, "max"))
+    return out
+
+
+def default_thread_figures(cfg: str, by: dict) -> list[str]:
+    """With every library's default threads: chainrule's NumPy plan and compiled path against torch, JAX and sklearn."""
+    out = []
+    for dt in ("float64", "float32"):
+        for subject in ("chainrule", "chainrule-compiled"):
+            c = by.get((cfg, subject, dt))
+            for peer in ("torch", "jax-step", "jax-scan", "sklearn"):
+                p = by.get((cfg, peer, dt))
+                if c and p:
+                    out.append(versus(f"{cfg} {dt}, default threads: {subject}", peer, c, p, None, None,
+                                      detail=f"; min epochs {c['min_s']:.4f} vs {p['min_s']:.4f} s"))
     return out
 
 

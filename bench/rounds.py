@@ -31,8 +31,11 @@ def plan_for(cfg: Config) -> list[tuple[str, str]]:
     return rows
 
 
-def context(cfg: Config, args, data: Data) -> tuple[Ctx, list[int]]:
-    """The sessions' shared context, and the units (epochs; D: iterations) of each round."""
+def context(cfg: Config, args, data: Data, threads: str) -> tuple[Ctx, list[int]]:
+    """The sessions' shared context, and the units (epochs; D: iterations) of each round.
+
+    ``threads`` is this process's thread setting, "1" or "default" (bench/threads.py).
+    """
     n_fast, n_loop, iterations = timed_sizes(args)
     if cfg.data == "cat":
         n_train = n_nielsen = data.X_train.shape[0]
@@ -44,7 +47,7 @@ def context(cfg: Config, args, data: Data) -> tuple[Ctx, list[int]]:
         iterations = 0
         units = [1] * args.epochs
     ctx = Ctx(data, args.epochs, args.seed, args.quick, n_train, n_nielsen, iterations,
-              initial_params(cfg, args.seed))
+              initial_params(cfg, args.seed), threads)
     return ctx, units
 
 
@@ -61,8 +64,8 @@ def set_up(cfg: Config, ctx: Ctx, no_nielsen: bool) -> tuple[list[dict], list[tu
     rows: list[dict] = []
     live: list[tuple[dict, Session]] = []
     for impl, dtype in plan_for(cfg):
-        row: dict[str, Any] = {"config": cfg.name, "impl": impl, "dtype": dtype, "status": "ok",
-                               "times": [], "other_cpu_s": 0.0, "wall_s": 0.0}
+        row: dict[str, Any] = {"config": cfg.name, "impl": impl, "dtype": dtype, "threads": ctx.threads,
+                               "status": "ok", "times": [], "other_cpu_s": 0.0, "wall_s": 0.0}
         rows.append(row)
         ok, why = available(impl)
         if impl == "nielsen-loop" and no_nielsen:
@@ -120,9 +123,13 @@ def summarize(cfg: Config, row: dict, session: Session, n_train: int, peaks: dic
         row["times"] = {"n": len(row["times"]), "sum": sum(row["times"]), "median": row["median_s"]}
 
 
-def run_config(cfg: Config, args, data: Data, peaks: dict) -> list[dict]:
-    """Set up every (implementation, dtype), train them round-robin, one epoch per turn; the table's rows."""
-    ctx, units = context(cfg, args, data)
+def run_config(cfg: Config, args, data: Data, peaks: dict, threads: str) -> list[dict]:
+    """Set up every (implementation, dtype), train them round-robin, one epoch per turn; the table's rows.
+
+    ``threads`` is the process's thread setting ("1" or "default"), recorded in every row; the ratios
+    compare rows of one process, so of one setting.
+    """
+    ctx, units = context(cfg, args, data, threads)
     rows, live = set_up(cfg, ctx, args.no_nielsen)
     for r, n_units in enumerate(units):
         parts = train_round(live if r % 2 == 0 else live[::-1], n_units, args.wait_idle)
@@ -136,5 +143,5 @@ def run_config(cfg: Config, args, data: Data, peaks: dict) -> list[dict]:
     for r in rows:
         if r["status"] == "ok" and r["dtype"] in ref:
             r["ratio"] = r["seconds"] / ref[r["dtype"]]
-            r["ratio_vs"] = f"chainrule {r['dtype']}"
+            r["ratio_vs"] = f"chainrule {r['dtype']} threads={threads}"
     return rows

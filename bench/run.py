@@ -1,49 +1,54 @@
 #!/usr/bin/env python3
 """Benchmark runner: chainrule against its peers, in one run, on the same data and seeds.
 
-    OPENBLAS_NUM_THREADS=1 PYTHONPATH=src python3 bench/run.py [--quick] [--configs A,A128,...]
-                                                                [--json out.json] [--epochs N]
+    PYTHONPATH=src python3 bench/run.py [--quick] [--configs A,A128,...] [--json out.json] [--epochs N]
+                                        [--threads one|default|both] [--default-configs A,C]
 
 For every configuration it trains chainrule (per dtype) and the peers that can express it:
 
 * ``nielsen-loop``  -- bench/nielsen_loop.py, Nielsen's network.py / network2.py per-example loop
 * ``numpy-loop``    -- bench/numpy_loop.py, a careful hand-written NumPy loop (A, A128)
 * ``chainrule-compiled`` -- ``fit(backend="compiled")``, the numba epoch (skipped without numba)
-* ``torch``         -- PyTorch CPU eager loop, 1 thread (skipped with a note if not importable)
+* ``torch``         -- PyTorch CPU eager loop (skipped with a note if not importable)
 * ``jax-step``, ``jax-scan`` -- JAX jit per step, and jit + lax.scan per epoch (skipped without jax)
 * ``sklearn``       -- MLPClassifier with partial_fit per epoch (skipped if not importable)
 * ``gemm-floor``    -- only the matrix products of one epoch, on preallocated arrays
 
-and prints a Markdown table (see bench/README.md for the columns), then writes JSON
-(default bench/results/latest.json). Every peer runs inside try/except: a failure is a row
-with a note, and the run goes on.
+each on one thread and, in a second process, with every library's default threads (see
+bench/threads.py), and prints one Markdown table (see bench/README.md for the columns), then
+writes JSON (default bench/results/latest.json). Every peer runs inside try/except: a failure is
+a row with a note, and the run goes on.
 """
 
 from __future__ import annotations
 
 import os
-
-# Single-threaded BLAS everywhere, set before numpy (or torch) is imported.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-             "NUMEXPR_NUM_THREADS"):
-    os.environ[_var] = "1"
-# JAX (the jax-step and jax-scan peers): one PJRT CPU process-thread; XLA's flags alone keep Eigen's pool.
-os.environ["PJRT_NPROC"] = "1"
-os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
-
-import argparse  # noqa: E402
-import datetime  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Optional  # noqa: E402
-
-import numpy as np  # noqa: E402
+import sys
+from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Measure the working tree's chainrule (same as PYTHONPATH=src), and import the bench's own modules.
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
+
+import threads  # noqa: E402  (imports neither numpy nor the rest of the bench)
+
+# Thread counts are fixed when numpy, torch and jax load: decide before any of them is imported.
+# This process measures one thread; the default-thread rows come from a second run.py process
+# started with threads.default_env (no thread variables).
+THREADS = threads.process_threads()
+if THREADS == threads.ONE:
+    threads.set_one_thread()
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import json  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from typing import Optional  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 from configs import CONFIGS, FULL_TRAIN, timed_sizes  # noqa: E402
 from diagnostics import breakdown_epoch, profile_epoch  # noqa: E402
@@ -71,22 +76,39 @@ def parse_args(argv: Optional[list]) -> tuple[argparse.Namespace, list[str]]:
                    help="CONFIG:DTYPE to cProfile for one epoch after the table ('' to skip)")
     p.add_argument("--breakdown", default="A:float32",
                    help="CONFIG:DTYPE whose per-batch stage times to print after the table ('' to skip)")
+    p.add_argument("--threads", choices=["one", "default", "both"], default="both",
+                   help="one thread, every library's default threads (in a second process), or both (default)")
+    p.add_argument("--default-configs", default="A,C", metavar="LIST",
+                   help="with --threads both: the configs that also get the default-thread pass "
+                        "(default A,C; 'all': every selected one)")
     args = p.parse_args(argv)
     names = [c.strip() for c in args.configs.split(",") if c.strip()]
     unknown = [c for c in names if c not in CONFIGS]
     if unknown:
         p.error(f"unknown config(s) {unknown}; choose from {list(CONFIGS)}")
+    if args.default_configs.strip() != "all":
+        unknown = [c.strip() for c in args.default_configs.split(",") if c.strip() and c.strip() not in CONFIGS]
+        if unknown:
+            p.error(f"--default-configs: unknown config(s) {unknown}; choose from {list(CONFIGS)} or 'all'")
     if args.epochs < 1:
         p.error("--epochs must be >= 1")
     return args, names
 
 
-def print_header(args: argparse.Namespace, info: dict) -> None:
+def print_header(args: argparse.Namespace, info: dict, own: list[str], second: list[str]) -> None:
+    child = THREADS == threads.DEFAULT
     print(f"chainrule bench  {datetime.datetime.now().isoformat(timespec='seconds')}  "
-          f"{'QUICK' if args.quick else 'FULL'} run")
+          f"{'QUICK' if args.quick else 'FULL'} run" + ("  (default-thread process)" if child else ""))
+    torch_threads = f" ({info['torch_threads']} threads)" if info.get("torch_threads") else ""
     print(f"  {info.get('cpu', info['processor'])}, {info['cpus']} cpus; python {info['python']}, numpy "
-          f"{info['numpy']} ({info.get('blas')}), torch {info['torch']}, sklearn {info['sklearn']}; "
+          f"{info['numpy']} ({info.get('blas')}), torch {info['torch']}{torch_threads}, sklearn {info['sklearn']}; "
           f"OPENBLAS_NUM_THREADS={info['OPENBLAS_NUM_THREADS']}")
+    if child:
+        print(f"  threads: every library's default (no thread variables); configs {','.join(own)}")
+    else:
+        print(f"  threads: {','.join(own) or 'no config'} on one thread (BLAS/OpenMP variables 1, "
+              f"torch.set_num_threads(1), JAX with PJRT_NPROC=1); {','.join(second) or 'no config'} with every "
+              f"library's default threads, in a second process started after the first pass")
     try:
         with open("/proc/loadavg") as f:
             print(f"  load average at start: {' '.join(f.read().split()[:3])}")
@@ -106,21 +128,66 @@ def after_table(what: str, option: str, run, mnist, args) -> str:
         return ""
 
 
+def measure_configs(names: list[str], args, mnist, cat, peaks: dict) -> list[dict]:
+    """Every configuration of ``names`` measured in this process's thread setting; their rows."""
+    rows: list[dict] = []
+    for name in names:
+        cfg = CONFIGS[name]
+        print(f"[{name}] {cfg.title}" + (", default threads" if THREADS == threads.DEFAULT else ""), flush=True)
+        try:
+            rows.extend(run_config(cfg, args, cat if cfg.data == "cat" else mnist, peaks, THREADS))
+        except Exception as exc:     # a whole configuration failing still leaves the others
+            print(f"  config {name} FAILED: {type(exc).__name__}: {exc}", flush=True)
+            rows.append({"config": name, "impl": "-", "dtype": "-", "threads": THREADS, "status": "failed",
+                         "note": f"{type(exc).__name__}: {exc}"[:200]})
+    return rows
+
+
+def default_thread_pass(names: list[str], args) -> tuple[list[dict], dict]:
+    """``names`` measured again by run.py in a second process with every library's default threads.
+
+    Returns its rows and the rest of its JSON (machine, GEMM peaks, seconds); if it fails, one failed
+    row per configuration saying so, and the run goes on.
+    """
+    print(f"\n[default threads] {','.join(names)}: run.py again, in a second process without thread variables",
+          flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "default_threads.json"
+        done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *threads.child_argv(args, names, out)],
+                              env=threads.default_env(os.environ))
+        try:
+            result = json.loads(out.read_text())
+        except (OSError, ValueError) as exc:
+            why = (f"the default-thread process exited with status {done.returncode} and left no results "
+                   f"({type(exc).__name__}: {exc}); rerun with --threads default to see why")
+            print(f"  {why}", flush=True)
+            return [{"config": n, "impl": "-", "dtype": "-", "threads": threads.DEFAULT, "status": "failed",
+                     "note": why[:200]} for n in names], {}
+    rows = result.pop("rows")
+    return rows, result
+
+
 def main(argv: Optional[list] = None) -> int:
     args, names = parse_args(argv)
     start = time.perf_counter()
+    if THREADS == threads.DEFAULT:       # the second process: everything it was given, on the default threads
+        own, second = names, []
+    else:
+        own = [] if args.threads == "default" else names
+        second = threads.default_pass_configs(args.threads, names, args.default_configs)
     info = machine_info()
-    print_header(args, info)
+    print_header(args, info, own, second)
     if args.wait_idle:
         wait_idle(args.wait_idle)
     meter = CpuMeter()
     peaks = {"float32": gemm_peak(np.float32), "float64": gemm_peak(np.float64)}
     peak_bg = meter.other_cores()
-    print(f"  GEMM peak (1024^3 matmul, 1 thread): float32 {peaks['float32']:.1f} GFLOP/s, "
-          f"float64 {peaks['float64']:.1f} GFLOP/s" + (f" (other processes used {peak_bg:.2f} cores meanwhile; "
-          "measured again at the end, the higher one is used)" if peak_bg is not None else ""))
+    print(f"  GEMM peak (1024^3 matmul, {'1 thread' if THREADS == threads.ONE else 'default threads'}): "
+          f"float32 {peaks['float32']:.1f} GFLOP/s, float64 {peaks['float64']:.1f} GFLOP/s"
+          + (f" (other processes used {peak_bg:.2f} cores meanwhile; measured again at the end, the higher one "
+             "is used)" if peak_bg is not None else ""))
     mnist = load_mnist() if any(CONFIGS[n].data == "mnist" for n in names) else None
-    cat = load_cat() if any(CONFIGS[n].data == "cat" for n in names) else None
+    cat = load_cat() if any(CONFIGS[n].data == "cat" for n in own) else None
     if mnist:
         print(f"  MNIST data: {mnist.source}")
     if cat:
@@ -130,16 +197,8 @@ def main(argv: Optional[list] = None) -> int:
         print(f"  {'QUICK' if args.quick else 'SUBSET'}: timed on the first {n_fast} training examples "
               f"(per-example loop: first {min(n_loop, n_fast)}; D: {n_it} iterations); seconds are scaled "
               f"to a 50k epoch (D: to 2500 iterations); accuracies are after training on that subset")
-    rows: list[dict] = []
-    for name in names:
-        cfg = CONFIGS[name]
-        print(f"[{name}] {cfg.title}", flush=True)
-        try:
-            rows.extend(run_config(cfg, args, cat if cfg.data == "cat" else mnist, peaks))
-        except Exception as exc:     # a whole configuration failing still leaves the others
-            print(f"  config {name} FAILED: {type(exc).__name__}: {exc}", flush=True)
-            rows.append({"config": name, "impl": "-", "dtype": "-", "status": "failed",
-                         "note": f"{type(exc).__name__}: {exc}"[:200]})
+    rows = measure_configs(own, args, mnist, cat, peaks)
+    default_rows, default_run = default_thread_pass(second, args) if second else ([], {})
     # the 1024^3 peak is noisy on a shared VM: measure it again and keep the higher one
     peaks_start = dict(peaks)
     for name_dt in peaks:
@@ -149,6 +208,14 @@ def main(argv: Optional[list] = None) -> int:
             r["pct_peak"] = 100 * r["gemm_gflops"] / peaks[r["dtype"]]
     if peaks != peaks_start:
         print(f"  GEMM peak remeasured: float32 {peaks['float32']:.1f}, float64 {peaks['float64']:.1f} GFLOP/s")
+    out = Path(args.json)
+    result = {"when": datetime.datetime.now().isoformat(timespec="seconds"), "quick": args.quick,
+              "args": vars(args), "threads": THREADS, "machine": info, "gemm_peak_gflops": peaks,
+              "gemm_peak_at_start": peaks_start, "gemm_peak_other_cores": peak_bg}
+    if THREADS == threads.DEFAULT:       # the first process prints the one table
+        write_json(out, {**result, "rows": rows, "total_seconds": time.perf_counter() - start})
+        return 0
+    rows = threads.merge(rows, default_rows, names)
     table = fmt_table(rows)
     print()
     print(table)
@@ -169,11 +236,8 @@ def main(argv: Optional[list] = None) -> int:
         print(breakdown_text)
     total = time.perf_counter() - start
     print(f"total bench time {total:.0f} s")
-    out = Path(args.json)
     write_json(out, {
-        "when": datetime.datetime.now().isoformat(timespec="seconds"), "quick": args.quick, "args": vars(args),
-        "machine": info, "gemm_peak_gflops": peaks, "gemm_peak_at_start": peaks_start,
-        "gemm_peak_other_cores": peak_bg,
+        **result, "default_threads": default_run,
         "data": {"mnist": mnist.source if mnist else None, "cat": cat.source if cat else None},
         "configs": {n: CONFIGS[n].__dict__ for n in names}, "rows": rows, "key_figures": keys,
         "table_markdown": table, "profile": profile_text, "breakdown": breakdown_text, "total_seconds": total})

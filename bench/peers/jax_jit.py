@@ -1,8 +1,9 @@
 """JAX on the CPU, two ways: ``jax.jit`` of one step called per batch, and ``jax.jit`` of a whole epoch
 as a ``lax.scan`` over the batches (XLA compiles the loop; one Python call per epoch).
 
-One thread: run.py sets ``PJRT_NPROC=1`` (and XLA's single-thread flags) before anything imports
-jax; the usual XLA flags alone leave Eigen's pool on every core. Compilation is done ahead of time
+Threads: in its one-thread process run.py sets ``PJRT_NPROC=1`` (and XLA's single-thread flags) before
+anything imports jax, because the usual XLA flags alone leave Eigen's pool on every core; its
+default-thread process sets neither (bench/threads.py), so JAX uses every core. Compilation is done ahead of time
 (``jit(...).lower(...).compile()``), timed and reported in the note, and excluded from the epochs.
 The network, loss, L2 and update are the config's, written as JAX functions (Adam by hand, as in
 Algorithm 1). Batches are the config's, the last one short; the scan runs the full batches and
@@ -96,6 +97,7 @@ class _JaxSession(Session):
         self.n_full = m // cfg.batch
         self.rest = m - self.n_full * cfg.batch
         self.compile_s = 0.0
+        self.threads_note = "PJRT_NPROC=1" if ctx.threads == "1" else "default threads"
 
     def _aot(self, fn, *args):
         """``jit(fn)`` compiled ahead of time for these arguments; the seconds it took are added to compile_s."""
@@ -122,7 +124,7 @@ class JaxStepSession(_JaxSession):
         self.full = self._aot(batch_step, self.params, self.state, self.X, self.Y, idx)
         self.short = self._aot(batch_step, self.params, self.state, self.X, self.Y, jnp.arange(self.rest)) \
             if self.rest else None
-        self.note = f"jit per step, PJRT_NPROC=1; compile {self.compile_s:.2f} s (excluded)"
+        self.note = f"jit per step, {self.threads_note}; compile {self.compile_s:.2f} s (excluded)"
 
     def step(self, units: int) -> list[float]:
         jnp, bs = self.jnp, self.batch
@@ -157,7 +159,7 @@ class JaxScanSession(_JaxSession):
                 params, state = step(params, state, X[perm[n_full * bs:]], Y[perm[n_full * bs:]])
             return params, state
         self.epoch = self._aot(epoch, self.params, self.state, self.X, self.Y, jnp.arange(self.n_timed))
-        self.note = f"jit + lax.scan per epoch, PJRT_NPROC=1; compile {self.compile_s:.2f} s (excluded)"
+        self.note = f"jit + lax.scan per epoch, {self.threads_note}; compile {self.compile_s:.2f} s (excluded)"
 
     def step(self, units: int) -> list[float]:
         def one_epoch() -> None:

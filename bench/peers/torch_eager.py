@@ -1,4 +1,8 @@
-"""PyTorch on the CPU: ``nn.Linear`` layers in a plain eager loop, one thread (torch is imported lazily)."""
+"""PyTorch on the CPU: ``nn.Linear`` layers in a plain eager loop (torch is imported lazily).
+
+One thread in run.py's one-thread process (``torch.set_num_threads(1)``); torch's default count in its
+default-thread process (bench/threads.py).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ class TorchSession(Session):
     def __init__(self, cfg: Config, ctx: Ctx, dtype: str) -> None:
         import torch
         import torch.nn.functional as F
-        torch.set_num_threads(1)
+        if ctx.threads == "1":
+            torch.set_num_threads(1)
         torch.manual_seed(ctx.seed)
         self.torch = torch
         self.cfg, self.data = cfg, ctx.data
@@ -32,7 +37,8 @@ class TorchSession(Session):
         self.X = torch.from_numpy(np.ascontiguousarray(d.X_train[:m])).to(tdt)
         self.Y = torch.from_numpy(targets(cfg, d.y_train[:m], np.float64)).to(tdt)
         self.labels = torch.from_numpy(d.y_train[:m])
-        wd, notes = 0.0, ["eager loop, index-tensor batches"]
+        n_threads = torch.get_num_threads()
+        wd, notes = 0.0, [f"eager loop, index-tensor batches, {n_threads} thread{'s' if n_threads > 1 else ''}"]
         if cfg.cost == "quadratic":
             def loss_fn(z, yb, lb):
                 return 0.5 * ((torch.sigmoid(z) - yb) ** 2).sum() / z.shape[0]
