@@ -187,8 +187,8 @@ class Sequential:
             inputs, overfitting) as ``hint: ...`` lines
         backend : ``"auto"`` (default), ``"numpy"`` or ``"compiled"``. With numba installed
             (``pip install chainrule[fast]``), ``"auto"`` runs each epoch of a model that
-            ``chainrule.compiled`` supports as one compiled call when a batch is small work (up to
-            ``compiled.AUTO_MAX_BATCH_FLOPS``, where the NumPy plan's per-call overhead dominates),
+            ``chainrule.compiled`` supports as one compiled call (except a Tanh model with batches
+            of more than ``compiled.AUTO_MAX_BATCH_FLOPS``, where NumPy's vectorized tanh wins),
             and anything else on NumPy; ``"compiled"`` compiles any supported model and raises when it
             cannot; ``"numpy"`` never compiles. Same results either way (to 1e-12 in float64).
 
