@@ -13,6 +13,7 @@ numba itself (``sys.modules["numba"] = None``), so a plain ``pytest`` checks tha
 """
 
 import functools
+import importlib.util
 import os
 import subprocess
 import sys
@@ -97,6 +98,15 @@ def assert_same_training(a, b, rtol):
 def test_every_supported_combination_trains_as_the_numpy_plan(activation, loss_name, optimizer_name, l2, dtype):
     args = (activation, loss_name, optimizer_name, l2, dtype)
     assert_same_training(trained("numpy", *args), trained("compiled", *args), TOLERANCE[dtype])
+
+
+def test_an_installed_numba_imports_so_the_compiled_tests_cannot_skip_silently(request):
+    """A numba that is installed but broken (say, after a NumPy upgrade) would make every compiled test skip."""
+    if request.config.getoption("--without-numba"):
+        pytest.skip("this run hides numba on purpose (pytest --without-numba)")
+    if importlib.util.find_spec("numba") is None:
+        pytest.skip("numba is not installed (pip install chainrule[fast])")
+    assert NUMBA_MISSING is None, f"numba is installed but chainrule cannot use it: {NUMBA_MISSING}"
 
 
 def _ulps(got, want):
