@@ -399,12 +399,22 @@ def test_nielsens_sgd_equals_his_per_example_loop_on_both_paths(cost, backend):
 @pytest.mark.skipif(os.environ.get("CHAINRULE_SLOW") != "1" or not nielsen_reference.REAL_MNIST.is_file(),
                     reason="set CHAINRULE_SLOW=1 (and have ../shared/data/mnist.pkl.gz) to train chapter 1 on both paths")
 def test_chapter_1_gives_nielsens_published_accuracy_on_both_paths(backend):
-    """Network([784, 30, 10]), SGD(30, 10, 3.0): he reports ~95%; seed 1 gives 95.34% on the NumPy plan."""
+    """Network([784, 30, 10]), SGD(30, 10, 3.0): he reports ~95%.
+
+    Seed 1 gives 9534 / 10000 on the NumPy plan, the path the classic API takes, every time. The
+    compiled path's exp differs from NumPy's in the last bit for some inputs, and 30 epochs at lr 3.0
+    amplify that into other last digits (9546 with the kernel's vectorized exp): it must reach the
+    book's ~95% (the classic tests' bar, >= 94.5%), not the same count.
+    """
     from chainrule.classic import nielsen
     training_data, _, test_data = nielsen.load_mnist(nielsen_reference.REAL_MNIST)
     net = Network([784, 30, 10], seed=1, init="large")
     net.SGD(training_data, 30, 10, 3.0, verbose=False)
-    assert net.evaluate(test_data) == 9534
+    correct = net.evaluate(test_data)
+    if backend == "numpy":
+        assert correct == 9534
+    else:
+        assert correct >= 9450, f"{correct} / 10000 on the compiled path"
 
 
 @pytest.mark.slow
