@@ -112,6 +112,8 @@ def exp_inplace(a, s1, s2):
     """
 
 
+# NOTE: two implementations of the same shape, one per dtype: the polynomial, the constants and the
+# exponent's bit layout differ, and the bits need an integer view of the dtype's own width.
 @overload(exp_inplace, jit_options={"cache": True, "error_model": "numpy"})
 def _exp_inplace(a, s1, s2):
     if a.dtype.bitwidth == 64:
