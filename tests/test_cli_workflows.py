@@ -5,7 +5,6 @@ Each test runs as few commands as its claims need."""
 
 import argparse
 import gzip
-import importlib.util
 import os
 import pickle
 import re
@@ -17,13 +16,14 @@ import numpy as np
 import pytest
 
 import chainrule
-from chainrule import cli
+from chainrule import cli, compiled
 from chainrule.schedules import CosineDecay
 from _paths import MNIST_DIR, MNIST_PKL
 from test_cli import cli_env, metrics, ok, params, run
 from test_readme import mnist_lines
 
-HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+# fit's own test (find_spec would also find the numba that pytest --without-numba hides)
+HAVE_NUMBA = compiled.numba_missing() is None
 
 
 def regression_table(directory, m=80, seed=0):
