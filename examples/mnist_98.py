@@ -56,16 +56,16 @@ def main(argv=None):
               verbose=True, backend=args.backend)
     seconds = time.perf_counter() - start
     test = model.evaluate(data.X_test, data.y_test)
-    path = "compiled" if args.backend == "compiled" or (args.backend == "auto" and _compiles(model, args.batch_size)) \
+    path = "compiled" if args.backend == "compiled" or (args.backend == "auto" and _compiles(model)) \
         else "numpy"
     print(f"test accuracy {100 * test['accuracy']:.2f}% after {args.epochs} epochs on {len(X)} images, "
           f"{seconds:.1f} s of training ({path} path, seed {args.seed})")
 
 
-def _compiles(model, batch_size):
-    """Whether fit's "auto" ran this model compiled (numba importable, the model supported, a batch small work)."""
+def _compiles(model):
+    """Whether fit's "auto" ran this model compiled (numba importable and the model supported)."""
     from chainrule import compiled
-    return compiled.choose(model, model.loss, model.optimizer, "auto", False, batch_size) is not None
+    return compiled.choose(model, model.loss, model.optimizer, "auto", False) is not None
 
 
 if __name__ == "__main__":

@@ -39,7 +39,6 @@ from typing import Any, Callable, Iterator, Union
 import numpy as np
 
 from . import _checks, registry, targets
-from .activations import Tanh
 from .layers import Dense
 from .losses import BinaryCrossEntropy
 from .optimizers import SGD, Adam
@@ -52,12 +51,11 @@ ACTIVATIONS = {registry.lookup("activation", name): code
 LOSSES = {registry.lookup("loss", name): code for code, name in enumerate(("mse", "bce", "ce"))}
 #: floating-point operations per return to Python (when no callback needs batch ends)
 CHUNK_FLOPS = 2e8
-#: "auto" compiles a model with Tanh only for batches up to this much work: the kernel's tanh is the C
-#: library's, one scalar call per element, NumPy's is SIMD. Measured (one thread, float32, µs a batch,
-#: compiled / NumPy plan): [784,256,128,10] batch 128 Tanh 2273 / 1578, batch 512 8392 / 5533; with
-#: sigmoid (the kernel's own vectorized exp) 1518 / 1608; ReLU batch 512 5390 / 5584; the 98 % recipe
-#: [784,512,256,10] ReLU, Adam, batch 128 3524 / 4232; [784,30,10] sigmoid batch 10 19 / 44.
-AUTO_MAX_BATCH_FLOPS = 1e8
+#: NOTE: "auto" compiles every supported model: measured (one thread, float32, µs a batch, compiled / NumPy
+#: plan) [784,30,10] sigmoid batch 10 19 / 44; [784,256,128,10] batch 128 sigmoid 1518 / 1608, tanh
+#: 1600 / 1690, batch 512 tanh 6080-7048 / 5904-6250 (a wash), ReLU 5390 / 5584; the 98 % recipe
+#: [784,512,256,10] ReLU, Adam, batch 128 3524 / 4232. Before the kernel's exp and tanh were vectorized
+#: (and its divisions), big batches were faster on the NumPy plan, and "auto" kept them there.
 #: each model's typed lists of its arrays, kept while the model lives
 _LISTS: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()
 
@@ -108,14 +106,11 @@ def structure(layers: list, loss: Any, optimizer: Any, weighted: bool) -> tuple[
     return blocks, problems
 
 
-def choose(model: Any, loss: Any, optimizer: Any, backend: str, weighted: bool,
-           batch_size: Union[int, None] = None) -> Union["CompiledEpoch", None]:
+def choose(model: Any, loss: Any, optimizer: Any, backend: str, weighted: bool) -> Union["CompiledEpoch", None]:
     """The compiled epoch for ``fit(..., backend=...)``, or ``None`` for the NumPy plan.
 
     ``"compiled"`` compiles any supported model and raises otherwise. ``"auto"`` compiles a supported
-    model, except one with a Tanh layer whose batches are big work (more than ``AUTO_MAX_BATCH_FLOPS``,
-    6 flops per parameter per row): there NumPy's vectorized tanh outruns the kernel's scalar one.
-    It never raises.
+    model when numba can be used, and never raises.
     """
     if backend not in BACKENDS:
         raise ValueError(f"Sequential.fit: backend must be one of {BACKENDS}, got {backend!r}.")
@@ -135,10 +130,6 @@ def choose(model: Any, loss: Any, optimizer: Any, backend: str, weighted: bool,
         if backend == "compiled":
             raise ImportError(f"Sequential.fit(backend='compiled') needs numba: {why}. Install it with: {INSTALL}")
         return None
-    if backend == "auto" and batch_size is not None and any(type(act) is Tanh for _, act in blocks):
-        n_params = sum(dense.W.size + dense.b.size for dense, _ in blocks)
-        if 6 * n_params * batch_size > AUTO_MAX_BATCH_FLOPS:
-            return None
     return CompiledEpoch(model, loss, optimizer, blocks)
 
 

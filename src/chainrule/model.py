@@ -187,9 +187,8 @@ class Sequential:
             inputs, overfitting) as ``hint: ...`` lines
         backend : ``"auto"`` (default), ``"numpy"`` or ``"compiled"``. With numba installed
             (``pip install chainrule[fast]``), ``"auto"`` runs each epoch of a model that
-            ``chainrule.compiled`` supports as one compiled call (except a Tanh model with batches
-            of more than ``compiled.AUTO_MAX_BATCH_FLOPS``, where NumPy's vectorized tanh wins),
-            and anything else on NumPy; ``"compiled"`` compiles any supported model and raises when it
+            ``chainrule.compiled`` supports as one compiled call (measured faster at every size
+            tried), and anything else on NumPy; ``"compiled"`` compiles any supported model and raises when it
             cannot; ``"numpy"`` never compiles. Same results either way (to 1e-12 in float64).
 
         Returns
@@ -224,8 +223,7 @@ class Sequential:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError(f"{where}: validation_data must be a pair (X_val, Y_val).")
             X_val, Y_val = self._prepare(*validation_data, loss, f"{where} (validation_data)")
-        plan = Plan(self, loss, optimizer, backend, weighted=weights is not None,     # raises before training
-                    batch_size=None if read_epoch else min(batch_size, X.shape[0]))
+        plan = Plan(self, loss, optimizer, backend, weighted=weights is not None)     # raises before training
         self.loss, self.optimizer = loss, optimizer
         self.stop_training = False
         first_epoch = len(self.history.epoch)

@@ -81,10 +81,10 @@ class Plan:
     """Built once per ``fit``: the step to run (fast or canonical) and the workspaces it keeps."""
 
     def __init__(self, model: Any, loss: Loss, optimizer: Optimizer, backend: str = "numpy",
-                 weighted: bool = False, batch_size: Union[int, None] = None) -> None:
+                 weighted: bool = False) -> None:
         self.model, self.loss, self.optimizer = model, loss, optimizer
-        #: the compiled epoch, or None (backend "auto" picks it when numba, the model and the batch size allow it)
-        self.compiled = compiled.choose(model, loss, optimizer, backend, weighted, batch_size)
+        #: the compiled epoch, or None (backend "auto" picks it when numba and the model allow it)
+        self.compiled = compiled.choose(model, loss, optimizer, backend, weighted)
         self.fast = is_fast(model.layers, loss, optimizer)
         self.workspaces = [{} for _ in model.layers] if self.fast else None
         self.pairs: Union[tuple, None] = None

@@ -110,7 +110,7 @@ def model_flags(p: argparse.ArgumentParser) -> None:
 def backend_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", default="auto", choices=compiled.BACKENDS,
                    help="fit's backend: compiled runs each epoch in numba (pip install chainrule[fast]); auto "
-                        "compiles a supported model (a Tanh one only for small batches); numpy never compiles")
+                        "compiles a supported model when numba is installed; numpy never compiles")
 
 
 def progress_flags(p: argparse.ArgumentParser) -> None:
