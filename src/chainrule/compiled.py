@@ -51,11 +51,6 @@ ACTIVATIONS = {registry.lookup("activation", name): code
 LOSSES = {registry.lookup("loss", name): code for code, name in enumerate(("mse", "bce", "ce"))}
 #: floating-point operations per return to Python (when no callback needs batch ends)
 CHUNK_FLOPS = 2e8
-#: NOTE: "auto" compiles every supported model: measured (one thread, float32, µs a batch, compiled / NumPy
-#: plan) [784,30,10] sigmoid batch 10 19 / 44; [784,256,128,10] batch 128 sigmoid 1518 / 1608, tanh
-#: 1600 / 1690, batch 512 tanh 6080-7048 / 5904-6250 (a wash), ReLU 5390 / 5584; the 98 % recipe
-#: [784,512,256,10] ReLU, Adam, batch 128 3524 / 4232. Before the kernel's exp and tanh were vectorized
-#: (and its divisions), big batches were faster on the NumPy plan, and "auto" kept them there.
 #: each model's typed lists of its arrays, kept while the model lives
 _LISTS: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()
 
@@ -106,6 +101,11 @@ def structure(layers: list, loss: Any, optimizer: Any, weighted: bool) -> tuple[
     return blocks, problems
 
 
+# NOTE: "auto" compiles every supported model: measured (one thread, float32, µs a batch, compiled / NumPy
+# plan) [784,30,10] sigmoid batch 10 19 / 44; [784,256,128,10] batch 128 sigmoid 1518 / 1608, tanh
+# 1600 / 1690, batch 512 tanh 6080-7048 / 5904-6250 (a wash), ReLU 5390 / 5584; the 98 % recipe
+# [784,512,256,10] ReLU, Adam, batch 128 3524 / 4232. Before the kernel's exp and tanh were vectorized
+# (and its divisions), big batches were faster on the NumPy plan, and "auto" kept them there.
 def choose(model: Any, loss: Any, optimizer: Any, backend: str, weighted: bool) -> Union["CompiledEpoch", None]:
     """The compiled epoch for ``fit(..., backend=...)``, or ``None`` for the NumPy plan.
 
